@@ -1,0 +1,1 @@
+"""LLM access through LangChain: provider factory, structured JSON calls, disk cache."""

@@ -1,0 +1,1 @@
+"""Claim fact-check assistant: the domain pipeline (ingest, claims, retrieval, stance, verdict, runs)."""

@@ -1,0 +1,263 @@
+"""Command line: python -m pipeline ingest|check|search|export|runs|articles|demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pipeline.config import Settings, load_settings
+from pipeline.errors import FactCheckError, InputError
+from pipeline.types import ClaimStatus, RunResult
+from pipeline.wiring import Engine
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
+
+
+def _progress_bar(total: int, description: str):
+    """A tqdm bar on stderr (silent when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="item", file=sys.stderr, disable=None, leave=False)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the config file and environment, plus command-line overrides."""
+    overrides: dict = {}
+    if args.data_dir:
+        overrides["data_dir"] = str(Path(args.data_dir).resolve())
+    llm: dict = {}
+    if args.preset:
+        llm["preset"] = args.preset
+    if args.offline:
+        llm["provider"] = "offline"
+    environ = dict(os.environ)
+    if llm.get("preset"):
+        environ["FACTCHECK_LLM__PRESET"] = llm.pop("preset")
+    if llm:
+        overrides["llm"] = llm
+    return load_settings(args.config, environ=environ, **overrides)
+
+
+def cmd_ingest(args: argparse.Namespace, engine: Engine) -> int:
+    """Add reference files and folders to the evidence store."""
+    from pipeline.ingest import ingest_paths
+
+    bar = _progress_bar(0, "Ingesting")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    report = ingest_paths(args.paths, engine.store, engine.embedder, engine.settings.ingest,
+                          engine.settings.retrieval.contextual_header, progress)
+    bar.close()
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(report.summary())
+        for failure in report.failed:
+            print(f"  failed: {failure.name}: {failure.reason}", file=sys.stderr)
+    if report.failed and not report.article_ids:
+        return EXIT_ERROR
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def read_article(source: str, max_mb: float):
+    """The article under review from a file path or '-' (stdin)."""
+    from pipeline.loaders import load_file, load_text
+
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+        from pipeline.loaders import decode_text
+
+        return load_text(decode_text(raw, "stdin"), source="stdin")
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{source} is not a file", "Give the path of the article to check, or - for stdin")
+    return load_file(path, max_mb)
+
+
+def cmd_check(args: argparse.Namespace, engine: Engine) -> int:
+    """Check an article and print a summary (or the full result with --json)."""
+    article = read_article(args.article, engine.settings.ingest.max_file_mb)
+    if args.title:
+        article.title = args.title
+    result = run_check(article, engine)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print_summary(result)
+    return EXIT_PARTIAL if result.stats.failed_claims else EXIT_OK
+
+
+def run_check(article, engine: Engine) -> RunResult:
+    """Run a check with a progress bar per stage."""
+    from pipeline.run import check_article
+
+    bars: dict[str, object] = {}
+
+    def progress(event) -> None:
+        if event.stage == "done":
+            return
+        bar = bars.get(event.stage) or bars.setdefault(event.stage, _progress_bar(event.total, event.stage))
+        bar.total = event.total
+        bar.update(event.done - bar.n)
+
+    try:
+        return check_article(article, engine, progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def print_summary(result: RunResult) -> None:
+    """Readable run summary: engine, counts, each claim's verdict and its strongest evidence."""
+    stats = result.stats
+    print(f"Run {result.run_id} · engine: {result.engine.label()} · {len(result.claims)} claims "
+          f"({stats.failed_claims} failed, {stats.dropped_unlocated} dropped unlocated, "
+          f"{stats.merged_duplicates} merged) · {stats.seconds:.1f} s · LLM calls {result.usage.llm_calls} "
+          f"(+{result.usage.cached_calls} cached)")
+    for number, claim in enumerate(result.claims, start=1):
+        if claim.status == ClaimStatus.FAILED:
+            print(f"{number:>3}. [FAILED] {claim.text}\n       {claim.error}")
+            continue
+        print(f"{number:>3}. [{claim.verdict.value.upper()} {claim.confidence:.2f}] {claim.text}")
+        decisive = [e for e in claim.evidence if e.grounded and e.stance.value != "unrelated"]
+        for evidence in decisive[:2]:
+            print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {evidence.title or evidence.source}")
+    print(f"Export: python -m pipeline export {result.run_id} --format md")
+
+
+def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
+    """Show what retrieval returns for a text, or for each line of a queries file."""
+    if args.queries_file:
+        queries = Path(args.queries_file).read_text(encoding="utf-8").splitlines()
+    elif args.text:
+        queries = [" ".join(args.text)]
+    else:
+        raise InputError("No query given", "Pass TEXT or --queries-file FILE")
+    for query in queries:
+        passages = engine.retriever.search(query, args.k) if query.strip() else []
+        hits = [{"chunk_id": p.chunk_id, "source": p.url or p.source, "title": p.title, "text": p.text,
+                 "score": p.score} for p in passages]
+        if args.json:
+            print(json.dumps({"query": query, "hits": hits}, ensure_ascii=False), flush=True)
+        else:
+            print(f"Query: {query}")
+            for rank, hit in enumerate(hits, start=1):
+                print(f"  {rank}. {hit['score']:.3f}  {hit['source']}  [{hit['chunk_id']}]\n"
+                      f"     {' '.join(hit['text'].split())[:200]}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, engine: Engine) -> int:
+    """Write a saved run as a report."""
+    from pipeline.reports import export
+    from pipeline.runs import RunStore, write_atomic
+
+    result = RunStore(engine.settings.runs_dir).load(args.run_id)
+    text = export(result, args.format)
+    if args.out:
+        write_atomic(Path(args.out), text)
+        print(f"Wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_runs(args: argparse.Namespace, engine: Engine) -> int:
+    """List saved runs, newest first."""
+    from pipeline.runs import RunStore
+
+    for run in RunStore(engine.settings.runs_dir).list():
+        print(f"{run.run_id}  {run.created_at}  {run.claims:>3} claims  {run.engine:<10}  {run.title}")
+    return EXIT_OK
+
+
+def cmd_articles(args: argparse.Namespace, engine: Engine) -> int:
+    """List the reference articles in the store."""
+    from pipeline.ingest import list_articles
+
+    for article in list_articles(engine.store):
+        print(f"{article.article_id}  {article.chunks:>4} chunks  {article.date}  {article.title}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
+    """Load the bundled demo corpus and check the bundled demo article."""
+    from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE, DEMO_CORPUS
+    from pipeline.ingest import ingest_paths
+    from pipeline.loaders import load_file
+
+    report = ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, engine.settings.ingest,
+                          engine.settings.retrieval.contextual_header)
+    print(f"Demo corpus: {report.summary()}")
+    article = load_file(DEMO_ARTICLE)
+    article.title = DEMO_ARTICLE_TITLE
+    result = run_check(article, engine)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print_summary(result)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and options."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Claim fact-check assistant.")
+    parser.add_argument("--config", help="TOML config file (default: factcheck.toml or $FACTCHECK_CONFIG)")
+    parser.add_argument("--data-dir", help="where the store, runs and cache live ($FACTCHECK_DATA_DIR)")
+    parser.add_argument("--preset", help="LLM preset: openai, ollama, llamacpp, vllm, lmstudio")
+    parser.add_argument("--offline", action="store_true", help="use the offline engine whatever is configured")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="add reference files or folders (.txt .md .html .pdf)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("check", help="check an article (a file, or - for stdin)")
+    p.add_argument("article")
+    p.add_argument("--title", default="")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("search", help="show what retrieval returns for a text")
+    p.add_argument("text", nargs="*")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--queries-file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("export", help="write a saved run as a report")
+    p.add_argument("run_id")
+    p.add_argument("--format", default="md", choices=("md", "json"))
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_export)
+    sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)
+    sub.add_parser("articles", help="list stored reference articles").set_defaults(func=cmd_articles)
+    p = sub.add_parser("demo", help="load the demo corpus and check the demo article")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; user-caused errors end in one sentence, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        engine = Engine(_settings(args))
+        return args.func(args, engine)
+    except FactCheckError as exc:
+        print(f"error: {exc.user_message()}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Interrupted. Finished LLM replies are cached: re-run the same command to resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("FACTCHECK_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}. Re-run with FACTCHECK_DEBUG=1 for details, "
+              "and report it.", file=sys.stderr)
+        return EXIT_ERROR

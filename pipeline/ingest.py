@@ -1,0 +1,123 @@
+"""Add reference articles to the evidence store: load, clean, chunk, embed new chunks, write whole articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from pydantic import BaseModel, Field
+
+from pipeline.chunking import chunk_article
+from pipeline.config import IngestSettings
+from pipeline.errors import InputError
+from pipeline.interfaces import Embedder, EvidenceStore
+from pipeline.loaders import discover_files, load_file
+from pipeline.retrieval import index_text
+from pipeline.types import Article, Chunk
+
+Progress = Callable[[int, int, str], None]
+_WRITE_BATCH_CHUNKS = 256
+
+
+class IngestFailure(BaseModel):
+    """A file that could not be ingested, and why."""
+
+    name: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What an ingest added, skipped as already stored, and refused."""
+
+    added_articles: int = 0
+    skipped_articles: int = 0
+    added_chunks: int = 0
+    skipped_chunks: int = 0
+    failed: list[IngestFailure] = Field(default_factory=list)
+    article_ids: list[str] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for humans."""
+        line = (f"Added {self.added_articles} article(s) / {self.added_chunks} chunk(s); "
+                f"skipped {self.skipped_articles} already stored article(s) / {self.skipped_chunks} chunk(s)")
+        if self.failed:
+            line += f"; {len(self.failed)} file(s) failed"
+        return line + "."
+
+
+class ArticleSummary(BaseModel):
+    """One stored reference article, as listed in the library."""
+
+    article_id: str
+    title: str
+    source: str
+    url: str
+    date: str
+    chunks: int
+
+
+def ingest_articles(articles: list[Article], store: EvidenceStore, embedder: Embedder,
+                    settings: IngestSettings, contextual_header: bool = True,
+                    progress: Progress | None = None, report: IngestReport | None = None) -> IngestReport:
+    """Chunk and store articles; only new chunks are embedded, and each article is written whole."""
+    report = report or IngestReport()
+    pending: list[list[Chunk]] = []
+    for done, article in enumerate(articles, start=1):
+        chunks = chunk_article(article, settings.chunk_chars, settings.overlap_sentences)
+        report.article_ids.append(article.id)
+        known = store.existing_ids([c.id for c in chunks])
+        if len(known) == len(chunks):
+            report.skipped_articles += 1
+            report.skipped_chunks += len(chunks)
+        else:
+            pending.append(chunks)
+            report.added_articles += 1
+            report.added_chunks += len(chunks) - len(known)
+            report.skipped_chunks += len(known)
+        if sum(len(group) for group in pending) >= _WRITE_BATCH_CHUNKS or done == len(articles):
+            _write(pending, store, embedder, contextual_header)
+            pending = []
+        if progress:
+            progress(done, len(articles), article.title or article.source)
+    return report
+
+
+def _write(groups: list[list[Chunk]], store: EvidenceStore, embedder: Embedder,
+           contextual_header: bool) -> None:
+    """Embed a batch of whole articles together, then store them in one write."""
+    chunks = [c for group in groups for c in group]
+    if not chunks:
+        return
+    vectors = embedder.embed([index_text(c, contextual_header) for c in chunks])
+    store.add_chunks(chunks, vectors)
+
+
+def ingest_paths(paths: list[str | Path], store: EvidenceStore, embedder: Embedder,
+                 settings: IngestSettings, contextual_header: bool = True,
+                 progress: Progress | None = None) -> IngestReport:
+    """Ingest files and folders; bad files are reported one by one and never stop the others."""
+    files, skipped = discover_files(paths)
+    report = IngestReport(failed=[IngestFailure(name=n, reason=r) for n, r in skipped])
+    articles: list[Article] = []
+    for path in files:
+        try:
+            articles.append(load_file(path, settings.max_file_mb))
+        except InputError as exc:
+            report.failed.append(IngestFailure(name=str(path), reason=exc.user_message()))
+        except OSError as exc:
+            report.failed.append(IngestFailure(name=str(path), reason=f"cannot read it ({exc.strerror})."))
+    return ingest_articles(articles, store, embedder, settings, contextual_header, progress, report)
+
+
+def list_articles(store: EvidenceStore) -> list[ArticleSummary]:
+    """Stored articles with their chunk counts, newest first by date then title."""
+    by_article: dict[str, ArticleSummary] = {}
+    for chunk in store.iter_chunks():
+        entry = by_article.get(chunk.article_id)
+        if entry is None:
+            by_article[chunk.article_id] = ArticleSummary(
+                article_id=chunk.article_id, title=chunk.title, source=chunk.source, url=chunk.url,
+                date=chunk.date, chunks=1)
+        else:
+            entry.chunks += 1
+    return sorted(by_article.values(), key=lambda a: (a.date, a.title), reverse=True)

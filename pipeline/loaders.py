@@ -1,0 +1,151 @@
+"""Read .txt, .md, .html and .pdf files (or pasted text) into cleaned Articles, refusing bad input clearly."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.cleaning import (
+    clean_text,
+    guess_title,
+    html_to_text,
+    markdown_title,
+    markdown_to_text,
+)
+from pipeline.errors import InputError
+from pipeline.types import Article
+
+SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"}
+_MIN_ARTICLE_CHARS = 20
+
+
+def discover_files(paths: list[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files and folders into supported files; also return (path, reason) for skipped ones."""
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.name.startswith("."):
+                    continue
+                if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(child)
+                else:
+                    skipped.append((str(child), f"unsupported file type '{child.suffix or 'none'}'"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            skipped.append((str(path), "no such file or folder"))
+    return files, skipped
+
+
+def load_file(path: str | Path, max_mb: float = 20.0) -> Article:
+    """Read one file into an Article, or raise InputError saying what is wrong and how to fix it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(f"{path.name} is not a supported file type",
+                         "Use .txt, .md, .html or .pdf, or paste the text")
+    size = path.stat().st_size
+    if size > max_mb * 1024 * 1024:
+        raise InputError(f"{path.name} is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit",
+                         "Split the file or raise ingest.max_file_mb")
+    data = path.read_bytes()
+    return load_bytes(data, path.name, source=path.name)
+
+
+def load_bytes(data: bytes, filename: str, source: str = "", url: str = "") -> Article:
+    """Turn uploaded bytes into an Article according to the file name's extension."""
+    suffix = Path(filename).suffix.lower()
+    page_url = ""
+    if suffix == ".pdf":
+        title, text = _pdf_to_text(data, filename)
+    else:
+        raw = decode_text(data, filename)
+        if suffix in (".html", ".htm"):
+            title, text, page_url = html_to_text(raw)
+        elif suffix in (".md", ".markdown"):
+            title, text = markdown_title(raw), markdown_to_text(raw)
+        else:
+            text = clean_text(raw)
+            title = guess_title(text)
+    text, found_url = split_source_line(text)
+    return _finish(text, filename, title=title or Path(filename).stem, source=source or filename,
+                   url=url or page_url or found_url)
+
+
+def load_text(raw: str, title: str = "", source: str = "pasted text", url: str = "") -> Article:
+    """Turn pasted text (plain, or HTML when it looks like a page) into an Article."""
+    if raw.lstrip()[:1] == "<" and "</" in raw:
+        page_title, text, page_url = html_to_text(raw)
+        title, url = title or page_title, url or page_url
+    else:
+        text = clean_text(raw)
+    text, found_url = split_source_line(text)
+    return _finish(text, source, title=title or guess_title(text), source=source, url=url or found_url)
+
+
+def split_source_line(text: str) -> tuple[str, str]:
+    """Take a trailing "Source: <url>" / "URL: <url>" line off the text and return it as the article URL."""
+    match = re.search(r"\n\s*(?:source|url|link)\s*:\s*(https?://\S+)\s*$", text, re.IGNORECASE)
+    if not match:
+        return text, ""
+    return text[:match.start()].rstrip(), match.group(1)
+
+
+def _finish(text: str, name: str, **meta: str) -> Article:
+    """Refuse empty results and build the content-addressed Article."""
+    if len(text.strip()) < _MIN_ARTICLE_CHARS:
+        raise InputError(f"{name} has no article text after cleaning",
+                         "Check that the file contains readable text, not only markup, images or ads")
+    return Article.from_text(text, date=datetime.now(timezone.utc).date().isoformat(), **meta)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or Latin-1; refuse binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    sample = data[:8192]
+    if b"\x00" in sample or _control_ratio(sample) > 0.05:
+        raise InputError(f"{name} looks like a binary file, not text",
+                         "Upload the article as .txt, .md, .html or .pdf")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _control_ratio(sample: bytes) -> float:
+    """Share of control bytes other than tab, newline and carriage return."""
+    if not sample:
+        return 0.0
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(sample)
+
+
+def _pdf_to_text(data: bytes, name: str) -> tuple[str, str]:
+    """Extract (title, text) from a PDF's text layer."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else "") or ""
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{name} is not a readable PDF ({exc})", "Re-save it as PDF or upload the text")
+    text = clean_text(_join_pdf_lines("\n\n".join(pages)))
+    if len(text) < _MIN_ARTICLE_CHARS:
+        raise InputError(f"{name} has no text layer (it is probably a scan)",
+                         "Run OCR on it first or paste the article text")
+    return str(title), text
+
+
+def _join_pdf_lines(text: str) -> str:
+    """PDF text wraps lines mid-sentence; rejoin them, keeping blank lines as paragraph breaks."""
+    paragraphs = [" ".join(line.strip() for line in block.split("\n") if line.strip())
+                  for block in text.split("\n\n")]
+    return "\n".join(p for p in paragraphs if p)

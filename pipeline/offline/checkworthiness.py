@@ -1,0 +1,83 @@
+"""Offline claim extraction: sentence segmentation plus check-worthiness cues in a logistic model."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.offline import cues
+from pipeline.text import sentence_spans
+from pipeline.types import Article, ClaimCandidate, Usage
+
+WEIGHTS_FILE = Path(__file__).with_name("checkworthiness_weights.json")
+FEATURES = ("number", "year", "percent", "money", "month", "entities", "attribution", "comparison",
+            "factual_verb", "opinion", "prediction", "person", "question", "short", "long", "quoted",
+            "negation")
+
+
+def features(sentence: str) -> dict[str, float]:
+    """Cue values for one sentence (counts are capped so one cue cannot dominate)."""
+    words = sentence.split()
+    stripped = sentence.strip()
+    return {
+        "number": min(cues.count("number", sentence), 3) / 3,
+        "year": float(bool(cues.years(sentence))),
+        "percent": float(cues.count("percent", sentence) > 0),
+        "money": float(cues.count("money", sentence) > 0),
+        "month": float(cues.count("month", sentence) > 0),
+        "entities": min(len(cues.named_entities(sentence)), 4) / 4,
+        "attribution": float(cues.count("attribution", sentence) > 0),
+        "comparison": min(cues.count("comparison", sentence), 2) / 2,
+        "factual_verb": min(cues.count("factual_verb", sentence), 2) / 2,
+        "opinion": min(cues.count("opinion", sentence), 2) / 2,
+        "prediction": min(cues.count("prediction", sentence), 2) / 2,
+        "person": min(cues.count("person", sentence), 3) / 3,
+        "question": float(stripped.endswith("?")),
+        "short": float(len(words) < 7),
+        "long": float(len(words) > 45),
+        "quoted": float(stripped[:1] in "\"“‘'"),
+        "negation": float(cues.count("negation", sentence) > 0),
+    }
+
+
+@lru_cache(maxsize=1)
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """The logistic weights (including "bias") for the cues."""
+    return json.loads(path.read_text(encoding="utf-8"))["weights"]
+
+
+def score(sentence: str, weights: dict[str, float] | None = None) -> float:
+    """Probability-like check-worthiness in [0, 1]."""
+    weights = weights or load_weights()
+    values = features(sentence)
+    z = weights.get("bias", 0.0) + sum(weights.get(name, 0.0) * value for name, value in values.items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class OfflineClaimExtractor:
+    """Every sentence is a candidate; its check-worthiness comes from the cue model."""
+
+    prompt_versions: dict[str, str] = {}
+
+    def __init__(self):
+        self.prompt_versions = {"offline_checkworthiness": _weights_version()}
+
+    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
+        """Score each sentence; questions and fragments never become claims."""
+        found = []
+        for start, end in sentence_spans(article.text):
+            sentence = article.text[start:end]
+            if len(sentence.split()) < 4 or sentence.rstrip().endswith("?"):
+                continue
+            found.append(ClaimCandidate(text=sentence, source_quote=sentence,
+                                        checkworthiness=round(score(sentence), 3)))
+        return found
+
+
+def _weights_version() -> str:
+    """Version of the cue model = hash of its weights file."""
+    import hashlib
+
+    return hashlib.sha256(WEIGHTS_FILE.read_bytes()).hexdigest()[:12]

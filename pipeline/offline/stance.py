@@ -1,0 +1,146 @@
+"""Offline stance: embedding similarity plus lexical cues (overlap, negation, numbers, names) in a softmax model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.bm25 import tokenize
+from pipeline.interfaces import Embedder
+from pipeline.offline import cues
+from pipeline.stance import ground
+from pipeline.text import sentence_spans
+from pipeline.types import Evidence, Passage, Stance, Usage
+
+WEIGHTS_FILE = Path(__file__).with_name("stance_weights.json")
+LABELS = (Stance.SUPPORTS, Stance.CONTRADICTS, Stance.UNRELATED)
+
+
+@lru_cache(maxsize=1)
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, dict[str, float]]:
+    """Per-label linear weights (with "bias") over the pair features."""
+    return json.loads(path.read_text(encoding="utf-8"))["weights"]
+
+
+def pair_features(claim: str, sentence: str, passage: str, cos_sentence: float,
+                  cos_passage: float) -> dict[str, float]:
+    """Cue values for a claim against its best-matching sentence of a passage."""
+    claim_tokens = set(tokenize(claim))
+    sentence_tokens, passage_tokens = set(tokenize(sentence)), set(tokenize(passage))
+    claim_numbers, sentence_numbers = cues.numbers(claim) - _year_values(claim), cues.numbers(sentence)
+    claim_years, sentence_years = cues.years(claim), cues.years(sentence)
+    claim_names, sentence_names = cues.named_entities(claim), cues.named_entities(passage)
+    claim_neg, sentence_neg = cues.negation_count(claim) > 0, cues.negation_count(sentence) > 0
+    return {
+        "cos": cos_passage,
+        "cos_sentence": cos_sentence,
+        "overlap": len(claim_tokens & passage_tokens) / max(len(claim_tokens), 1),
+        "overlap_sentence": len(claim_tokens & sentence_tokens) / max(len(claim_tokens), 1),
+        "neg_mismatch": float(claim_neg != sentence_neg),
+        "claim_negated": float(claim_neg),
+        "num_match": float(bool(claim_numbers & sentence_numbers)),
+        "num_mismatch": float(bool(claim_numbers) and bool(sentence_numbers - _year_values(sentence))
+                              and not claim_numbers & sentence_numbers),
+        "year_match": float(bool(claim_years & sentence_years)),
+        "year_mismatch": float(bool(claim_years) and bool(sentence_years) and not claim_years & sentence_years),
+        "entity_overlap": len(claim_names & sentence_names) / max(len(claim_names), 1) if claim_names else 0.0,
+        "entity_mismatch": float(bool(claim_names) and not claim_names & sentence_names),
+        "antonym": float(cues.has_antonym_pair(claim, sentence)),
+    }
+
+
+def _year_values(text: str) -> set[float]:
+    """Years as numbers, so they are not counted twice as plain numbers."""
+    return {float(y) for y in cues.years(text)}
+
+
+def classify(values: dict[str, float], weights: dict[str, dict[str, float]] | None = None) -> dict[Stance, float]:
+    """Softmax probability of each stance."""
+    weights = weights or load_weights()
+    logits = {label: weights[label.value].get("bias", 0.0)
+              + sum(weights[label.value].get(n, 0.0) * v for n, v in values.items()) for label in LABELS}
+    top = max(logits.values())
+    exp = {label: math.exp(z - top) for label, z in logits.items()}
+    total = sum(exp.values())
+    return {label: value / total for label, value in exp.items()}
+
+
+class _VectorCache:
+    """Embeds texts once per process (passage sentences recur across claims)."""
+
+    def __init__(self, embedder: Embedder, size: int = 20000):
+        self.embedder = embedder
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """One normalised row per text."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._data))
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    self._data[text] = vector
+                while len(self._data) > self._size:
+                    self._data.popitem(last=False)
+        with self._lock:
+            return np.stack([self._data[t] for t in texts])
+
+
+class OfflineStanceJudge:
+    """Judges each passage with the cue model; the quote is the passage's best-matching sentence."""
+
+    def __init__(self, embedder: Embedder):
+        self.cache = _VectorCache(embedder)
+        self.prompt_versions = {"offline_stance": hashlib.sha256(WEIGHTS_FILE.read_bytes()).hexdigest()[:12]}
+
+    def judge(self, claim: str, passages: list[Passage], usage: Usage) -> list[Evidence]:
+        """One Evidence per passage, in order."""
+        return [self.judge_one(claim, passage) for passage in passages]
+
+    def judge_one(self, claim: str, passage: Passage) -> Evidence:
+        """Judge one passage against the claim."""
+        values, best = self.features(claim, passage.text)
+        probabilities = classify(values)
+        stance = max(probabilities, key=probabilities.get)
+        quote = best if stance != Stance.UNRELATED else ""
+        rationale = _explain(stance, values)
+        return ground(passage, stance, quote, rationale, round(probabilities[stance], 3))
+
+    def features(self, claim: str, passage_text: str) -> tuple[dict[str, float], str]:
+        """Pair features and the passage sentence that best matches the claim."""
+        sentences = [passage_text[s:e] for s, e in sentence_spans(passage_text)] or [passage_text]
+        vectors = self.cache.vectors([claim, passage_text, *sentences])
+        cos_passage = float(vectors[0] @ vectors[1])
+        sentence_cos = vectors[2:] @ vectors[0]
+        claim_tokens = set(tokenize(claim))
+        lexical = [len(claim_tokens & set(tokenize(s))) / max(len(claim_tokens), 1) for s in sentences]
+        best_index = int(np.argmax(sentence_cos + 0.5 * np.asarray(lexical)))
+        best = sentences[best_index]
+        return pair_features(claim, best, passage_text, float(sentence_cos[best_index]), cos_passage), best
+
+
+_CONTRADICTION_CUES = {"year_mismatch": "a different year", "num_mismatch": "different numbers",
+                       "neg_mismatch": "a negation on one side only", "antonym": "opposite wording",
+                       "entity_mismatch": "different names"}
+
+
+def _explain(stance: Stance, values: dict[str, float]) -> str:
+    """A one-sentence rationale naming the cues that drove the offline judgment."""
+    similarity = f"similarity {values['cos_sentence']:.2f}, word overlap {values['overlap_sentence']:.0%}"
+    if stance == Stance.UNRELATED:
+        return f"Offline heuristic: the passage does not match the claim closely enough ({similarity})."
+    if stance == Stance.CONTRADICTS:
+        reasons = [text for name, text in _CONTRADICTION_CUES.items() if values.get(name)]
+        detail = f" but {', '.join(reasons)}" if reasons else ""
+        return f"Offline heuristic: close match ({similarity}){detail}."
+    return f"Offline heuristic: the passage closely matches the claim ({similarity})."

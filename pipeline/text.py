@@ -1,0 +1,118 @@
+"""Text utilities: sentence spans, whitespace/quote normalisation, and locating quotes verbatim."""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "gov", "sen", "rep", "lt", "col",
+    "capt", "sgt", "maj", "adm", "rev", "hon", "pres", "vs", "etc", "no", "nos", "fig", "inc",
+    "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "mt", "ft", "approx", "est", "dept", "univ", "e.g", "i.e", "u.s", "u.k", "u.n",
+    "a.m", "p.m", "d.c", "op", "al",
+}
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a plausible start.
+_BOUNDARY = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
+_TRANSLATE = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
+                            "‟": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+                            "\u00a0": " "})
+_INVISIBLE = set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
+
+
+def _is_abbreviation(text: str, dot_index: int) -> bool:
+    """True when the period at dot_index ends a known abbreviation or a single initial."""
+    start = dot_index
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot_index].lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split text into sentences, returned as (start, end) offsets with surrounding space trimmed."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for match in _BOUNDARY.finditer(line.group()):
+            punct_end = line.start() + match.end(1)
+            if match.group(1) == "." and _is_abbreviation(text, punct_end - 1):
+                continue
+            spans.append((start, punct_end))
+            start = line.start() + match.end(2)
+        spans.append((start, line.end()))
+    return [trimmed for span in spans if (trimmed := _trim(text, *span))]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Shrink a span to exclude surrounding whitespace; None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def normalize(text: str) -> str:
+    """Collapse whitespace and unify quotes and dashes, for comparisons only."""
+    return _normalize_with_map(text)[0]
+
+
+def _normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text plus, for each of its characters, the index in the original text."""
+    chars: list[str] = []
+    index_map: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        if ch in _INVISIBLE:
+            continue
+        if ch.isspace():
+            pending_space = bool(chars)
+            continue
+        if pending_space:
+            chars.append(" ")
+            index_map.append(i - 1)
+            pending_space = False
+        chars.append(ch.translate(_TRANSLATE))
+        index_map.append(i)
+    return "".join(chars), index_map
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Find quote in text: exactly, else after whitespace/quote normalisation; returns original offsets."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    exact = text.find(quote)
+    if exact >= 0:
+        return exact, exact + len(quote)
+    norm_text, index_map = _normalize_with_map(text)
+    for candidate in _quote_variants(normalize(quote)):
+        found = norm_text.find(candidate)
+        if found >= 0 and candidate:
+            return index_map[found], index_map[found + len(candidate) - 1] + 1
+    return None
+
+
+def _quote_variants(norm_quote: str) -> list[str]:
+    """The quote as given, then without wrapping quotation marks or a trailing period."""
+    variants = [norm_quote]
+    stripped = norm_quote.strip("\"'")
+    if stripped != norm_quote:
+        variants.append(stripped)
+    if stripped.endswith("."):
+        variants.append(stripped[:-1])
+    return variants
+
+
+def is_verbatim(quote: str, text: str) -> bool:
+    """True when quote occurs in text after whitespace normalisation (the grounding rule)."""
+    norm_quote = normalize(quote.strip())
+    return bool(norm_quote) and norm_quote in normalize(text)
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence(s) that contain [start, end)."""
+    spans = [s for s in sentence_spans(text) if s[0] < end and s[1] > start]
+    if not spans:
+        return start, end
+    return spans[0][0], spans[-1][1]

@@ -1,0 +1,90 @@
+"""Shared fixtures: isolated settings per test, one embedder per session, fake models via the real factory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pipeline.config import load_settings  # noqa: E402
+from pipeline.wiring import Engine  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
+
+
+def clean_environ(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """An environment with no keys or overrides from the developer's shell."""
+    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real offline embedder, loaded once."""
+    from vectorstore.embeddings import MiniLMEmbedder
+
+    settings = load_settings(environ={})
+    emb = settings.embedding
+    return MiniLMEmbedder(emb.model_path, emb.tokenizer_path, emb.model_sha256, emb.tokenizer_sha256,
+                          emb.batch_size)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Offline settings with a private data dir."""
+    return load_settings(environ=clean_environ(tmp_path, FACTCHECK_LLM__PROVIDER="offline"))
+
+
+@pytest.fixture
+def engine(settings, embedder):
+    """An offline engine on a fresh embedded Chroma store."""
+    return Engine(settings, overrides={"embedder": embedder})
+
+
+@pytest.fixture(scope="session")
+def demo_store_dir(tmp_path_factory, embedder):
+    """A data dir with the demo corpus ingested once per session (tests copy it before writing)."""
+    from pipeline.demo import DEMO_CORPUS
+    from pipeline.ingest import ingest_paths
+
+    base = tmp_path_factory.mktemp("demo-store")
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(base / "data"),
+                                      "FACTCHECK_LLM__PROVIDER": "offline"})
+    engine = Engine(settings, overrides={"embedder": embedder})
+    ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest)
+    return base / "data"
+
+
+@pytest.fixture
+def demo_engine(tmp_path, demo_store_dir, embedder):
+    """An offline engine over a private copy of the demo store."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_store_dir, data)
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": "offline"})
+    return Engine(settings, overrides={"embedder": embedder})
+
+
+@pytest.fixture
+def fake_provider():
+    """Register chat models under provider "fake" through the real factory; unregistered afterwards."""
+    from llm.factory import register_provider, unregister_provider
+
+    registered = []
+
+    def register(model, name: str = "fake"):
+        register_provider(name, lambda settings: model)
+        registered.append(name)
+        return name
+
+    yield register
+    for name in registered:
+        unregister_provider(name)

@@ -1,0 +1,97 @@
+"""A stub OpenAI-compatible chat server on 127.0.0.1 that real clients (ChatOpenAI) talk to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+
+Reply = Any  # str (content), or dict {"status", "body", "headers", "delay", "finish_reason", "content"}
+
+
+def completion(content: str, finish_reason: str = "stop", model: str = "stub-model") -> dict:
+    """A chat.completion body with usage counted as whitespace tokens."""
+    return {
+        "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "finish_reason": finish_reason,
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": max(1, len(content.split())),
+                  "total_tokens": 100 + max(1, len(content.split()))},
+    }
+
+
+class StubOpenAI:
+    """Serves /v1/chat/completions from a queue of replies, then from a responder function."""
+
+    def __init__(self, responder: Callable[[dict], Reply] | None = None):
+        self.responder = responder
+        self.queue: list[Reply] = []
+        self.requests: list[dict] = []
+        self.headers: list[dict] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> "StubOpenAI":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next_reply(self, request: dict) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            if self.queue:
+                return self.queue.pop(0)
+        if self.responder is None:
+            return {"status": 500, "body": {"error": {"message": "no reply queued"}}}
+        return self.responder(request)
+
+    def _handler_class(self):
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with stub._lock:
+                    stub.headers.append(dict(self.headers))
+                reply = stub._next_reply(request)
+                if isinstance(reply, str):
+                    reply = {"content": reply}
+                time.sleep(reply.get("delay", 0))
+                status = reply.get("status", 200)
+                body = reply.get("body") or completion(reply.get("content", ""), reply.get("finish_reason", "stop"),
+                                                       request.get("model", "stub-model"))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in reply.get("headers", {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def system_text(request: dict) -> str:
+    """The system message of a chat request."""
+    return next((m["content"] for m in request["messages"] if m["role"] == "system"), "")
+
+
+def user_text(request: dict) -> str:
+    """The last user message of a chat request."""
+    return [m["content"] for m in request["messages"] if m["role"] == "user"][-1]

@@ -1,0 +1,99 @@
+"""The CLI as a user runs it: subprocesses, real files, exit codes, no tracebacks."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SEED_ARTICLE
+
+
+def run_cli(*args, data_dir, stdin=None, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
+    environ.update({"FACTCHECK_DATA_DIR": str(data_dir), **env})
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=environ, input=stdin,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("cli") / "data"
+    result = run_cli("demo", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "Added 11 article(s)" in result.stdout and "offline heuristic baseline" in result.stdout
+    return data
+
+
+def test_check_seed_article_json(demo_data):
+    result = run_cli("check", str(SEED_ARTICLE), "--json", data_dir=demo_data)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {"run_id", "engine", "prompt_versions", "article", "claims", "usage"}
+    assert doc["engine"]["kind"] == "offline" and doc["engine"]["embedding"] == "minilm-l6-int8"
+    assert len(doc["claims"]) >= 8
+    text = doc["article"]["text"]
+    stances = set()
+    for claim in doc["claims"]:
+        assert text[claim["span"][0]:claim["span"][1]] == claim["source_quote"]
+        assert claim["verdict"] in {"supported", "refuted", "conflicting", "not_enough_evidence"}
+        for evidence in claim["evidence"]:
+            assert set(evidence) >= {"chunk_id", "source", "text", "score", "stance", "quote", "grounded",
+                                     "rationale"}
+            if evidence["grounded"]:
+                stances.add(evidence["stance"])
+    assert {"supports", "contradicts"} <= stances
+    assert set(doc["usage"]) >= {"llm_calls", "input_tokens", "output_tokens", "cached_calls"}
+
+    exported = run_cli("export", doc["run_id"], "--format", "json", data_dir=demo_data)
+    assert json.loads(exported.stdout) == doc
+    md = run_cli("export", doc["run_id"], "--format", "md", data_dir=demo_data)
+    assert md.returncode == 0 and md.stdout.startswith("# Fact-check report") and "## Method" in md.stdout
+
+
+def test_check_from_stdin(demo_data):
+    article = "Mahsa Amini was 32 years old when she died in the custody of the morality police in 2022."
+    result = run_cli("check", "-", data_dir=demo_data, stdin=article)
+    assert result.returncode == 0, result.stderr
+    assert "REFUTED" in result.stdout or "CONFLICTING" in result.stdout
+
+
+def test_search_queries_file_prints_one_json_line_per_query_in_order(demo_data, tmp_path):
+    queries = ["Su-35 pilot training", "Mahsa Amini age", "resolution 2231 adopted"]
+    path = tmp_path / "q.txt"
+    path.write_text("\n".join(queries), encoding="utf-8")
+    result = run_cli("search", "--queries-file", str(path), "--k", "3", "--json", data_dir=demo_data)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == queries
+    for line in lines:
+        assert len(line["hits"]) == 3
+        assert set(line["hits"][0]) >= {"chunk_id", "source", "text", "score"}
+    assert "Amini" in lines[1]["hits"][0]["text"]
+
+
+def test_missing_file_is_one_line_without_traceback(tmp_path):
+    result = run_cli("check", str(tmp_path / "nope.txt"), data_dir=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert "is not a file" in result.stderr
+
+
+def test_openai_without_key_is_one_line(tmp_path):
+    result = run_cli("check", str(SEED_ARTICLE), data_dir=tmp_path, FACTCHECK_LLM__PROVIDER="openai")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "OPENAI_API_KEY" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_export_unknown_run(tmp_path):
+    result = run_cli("export", "20990101-000000-deadbeef", data_dir=tmp_path)
+    assert result.returncode == 1 and "No run" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ingest_reports_bad_files_and_exit_code(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Iran admitted in November 2022 that it sent drones to Russia.", encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = run_cli("ingest", str(folder), data_dir=tmp_path / "data")
+    assert result.returncode == 3
+    assert "Added 1 article(s)" in result.stdout and "bad.txt" in result.stderr and "binary" in result.stderr

@@ -1,0 +1,130 @@
+"""LLM paths with LangChain fake chat models registered through the real provider factory."""
+
+import json
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from llm_fixtures import RECORDED, extraction_reply, stance_reply
+
+from llm.fake import ResponderChatModel
+from pipeline.claims import ExtractedClaims, windows
+from pipeline.config import load_settings
+from pipeline.demo import DEMO_ARTICLE
+from pipeline.errors import ConfigError, LLMError
+from pipeline.loaders import load_file
+from pipeline.prompts import load_prompt
+from pipeline.run import check_article
+from pipeline.types import ClaimStatus, Usage, VerdictLabel
+from pipeline.wiring import Engine, build_llm
+
+
+def llm_engine(tmp_path, embedder, demo_store_dir, provider, **env):
+    import shutil
+
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(demo_store_dir, data)
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": provider,
+                                      "FACTCHECK_LLM__MODEL": "fake-model", **env})
+    return Engine(settings, overrides={"embedder": embedder})
+
+
+def recorded_model(latency=0.0):
+    def respond(messages):
+        system, user = messages[0].content, messages[-1].content
+        return extraction_reply() if "extract check-worthy" in system else stance_reply(user)
+    return ResponderChatModel(respond=respond, latency=latency)
+
+
+def test_fake_model_runs_the_whole_check_through_the_factory(tmp_path, embedder, demo_store_dir, fake_provider):
+    model = recorded_model()
+    engine = llm_engine(tmp_path, embedder, demo_store_dir, fake_provider(model))
+    result = check_article(load_file(DEMO_ARTICLE), engine)
+    assert result.engine.kind == "llm" and result.engine.model == "fake-model"
+    assert set(result.prompt_versions) == {"extract_claims", "judge_stance"}
+    # 7 recorded claims: one unlocatable (dropped), one duplicate (merged)
+    assert len(result.claims) == 5
+    assert result.stats.dropped_unlocated == 1 and result.stats.merged_duplicates == 1
+    verdicts = {c.text: c.verdict for c in result.claims}
+    assert verdicts["Iran and six world powers signed the Iran nuclear deal (JCPOA) in 2013."] == VerdictLabel.REFUTED
+    assert verdicts[RECORDED["claims"][0]["text"]] == VerdictLabel.SUPPORTED
+    # one extraction call plus one stance call per claim (passages batched)
+    assert result.usage.llm_calls == 1 + len(result.claims) == model.calls
+    assert result.usage.input_tokens > 0 and result.usage.output_tokens > 0
+
+
+def test_identical_rerun_makes_zero_llm_calls(tmp_path, embedder, demo_store_dir, fake_provider):
+    model = recorded_model()
+    engine = llm_engine(tmp_path, embedder, demo_store_dir, fake_provider(model))
+    first = check_article(load_file(DEMO_ARTICLE), engine)
+    calls = model.calls
+    engine2 = llm_engine(tmp_path, embedder, demo_store_dir, "fake")
+    second = check_article(load_file(DEMO_ARTICLE), engine2)
+    assert model.calls == calls and second.usage.llm_calls == 0
+    assert second.usage.cached_calls == first.usage.llm_calls
+    assert [c.verdict for c in second.claims] == [c.verdict for c in first.claims]
+
+
+def test_malformed_reply_is_reasked_once_with_the_error(tmp_path, fake_provider):
+    good = json.dumps({"claims": [{"text": "a", "source_quote": "b", "checkworthiness": 0.5}]})
+    model = GenericFakeChatModel(messages=iter([AIMessage(content="{not json"), AIMessage(content=good)]))
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake"})
+    fake_provider(model)
+    llm = build_llm(settings, "fake")
+    usage = Usage()
+    prompt = load_prompt("extract_claims").render(article="x", max_claims="3")
+    assert llm.generate(prompt, ExtractedClaims, usage).claims[0].text == "a"
+    assert usage.llm_calls == 2
+
+
+def test_malformed_twice_fails_the_item_cleanly(tmp_path, fake_provider):
+    model = GenericFakeChatModel(messages=iter([AIMessage(content="nope"), AIMessage(content='{"claims": 5}')]))
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake"})
+    fake_provider(model)
+    llm = build_llm(settings, "fake")
+    with pytest.raises(LLMError) as info:
+        llm.generate(load_prompt("extract_claims").render(article="x", max_claims="3"), ExtractedClaims, Usage())
+    assert "malformed output twice" in info.value.user_message()
+
+
+def test_one_failing_claim_does_not_sink_the_run(tmp_path, embedder, demo_store_dir, fake_provider):
+    def respond(messages):
+        system, user = messages[0].content, messages[1].content  # [1]: the original request, also on re-ask
+        if "extract check-worthy" in system:
+            return extraction_reply()
+        if "Mahsa Amini" in user.split("Passages:")[0]:
+            return '{"judgments": [{"passage": 1, "stance": "maybe", "quote": "", "rationale": "", "confidence": 1}]}'
+        return stance_reply(user)
+    engine = llm_engine(tmp_path, embedder, demo_store_dir, fake_provider(ResponderChatModel(respond=respond)))
+    result = check_article(load_file(DEMO_ARTICLE), engine)
+    failed = [c for c in result.claims if c.status == ClaimStatus.FAILED]
+    assert len(failed) == 1 and "Mahsa Amini" in failed[0].text
+    assert "malformed output twice" in failed[0].error
+    assert result.stats.failed_claims == 1 and len(result.claims) == 5
+
+
+def test_plain_prompt_mode_parses_fenced_json(tmp_path, fake_provider):
+    reply = "Sure! ```json\n" + json.dumps({"claims": []}) + "\n```"
+    fake_provider(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])))
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake",
+                                      "FACTCHECK_LLM__OUTPUT_MODE": "prompt"})
+    llm = build_llm(settings, "fake")
+    assert llm.generate(load_prompt("extract_claims").render(article="x", max_claims="3"),
+                        ExtractedClaims, Usage()).claims == []
+
+
+def test_openai_without_key_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "openai"})
+    with pytest.raises(ConfigError) as info:
+        build_llm(settings, "openai")
+    assert "OPENAI_API_KEY" in info.value.user_message() and "ollama" in info.value.user_message()
+
+
+def test_long_articles_are_read_in_overlapping_windows():
+    text = " ".join(f"Sentence number {i} says that {i} drones were sent." for i in range(200))
+    parts = windows(text, 1000, 200)
+    assert len(parts) > 5 and all(len(p) <= 1000 for p in parts)
+    for left, right in zip(parts, parts[1:]):
+        assert right.split(". ")[0] in left  # each window starts inside the previous one

@@ -1,0 +1,88 @@
+"""Integration: a real ChatOpenAI talks HTTP to a stub OpenAI-compatible server on 127.0.0.1."""
+
+import json
+import shutil
+import socket
+
+import pytest
+from llm_fixtures import demo_responder
+from stub_openai import StubOpenAI, system_text, user_text
+
+from pipeline.config import load_settings
+from pipeline.demo import DEMO_ARTICLE
+from pipeline.errors import LLMUnavailableError
+from pipeline.loaders import load_file
+from pipeline.run import check_article
+from pipeline.types import VerdictLabel
+from pipeline.wiring import Engine
+
+
+def stub_engine(tmp_path, embedder, demo_store_dir, base_url, **env):
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(demo_store_dir, data)
+    environ = {"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__BASE_URL": base_url,
+               "FACTCHECK_LLM__MODEL": "stub-model", "FACTCHECK_LLM__MAX_RETRIES": "0",
+               "FACTCHECK_LLM__TIMEOUT_SECONDS": "10", **env}
+    return Engine(load_settings(environ=environ), overrides={"embedder": embedder})
+
+
+def test_check_through_base_url_uses_structured_outputs(tmp_path, embedder, demo_store_dir):
+    with StubOpenAI(demo_responder) as stub:
+        engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url)
+        result = check_article(load_file(DEMO_ARTICLE), engine)
+    assert result.engine.kind == "llm" and stub.base_url in result.engine.provider
+    assert result.engine.model == "stub-model"
+    first = stub.requests[0]
+    assert first["model"] == "stub-model"
+    assert first["response_format"]["type"] == "json_schema"
+    assert first["response_format"]["json_schema"]["name"] == "ExtractedClaims"
+    assert first["response_format"]["json_schema"]["strict"] is True
+    assert "<<<ARTICLE " in user_text(first) and "Mahsa Amini" not in system_text(first)
+    stance_requests = [r for r in stub.requests if r["response_format"]["json_schema"]["name"] == "Judgments"]
+    assert len(stance_requests) == len(result.claims)
+    verdicts = {c.source_quote: c.verdict for c in result.claims}
+    assert verdicts["The Security Council adopted resolution 2231 in 2010."] == VerdictLabel.REFUTED
+    assert result.usage.llm_calls == len(stub.requests)
+    assert result.usage.input_tokens == 100 * len(stub.requests)
+
+
+def test_malformed_reply_is_repaired_by_the_reask(tmp_path, embedder, demo_store_dir):
+    with StubOpenAI(demo_responder) as stub:
+        stub.queue.append('{"claims": [{"text": "x"}]}')  # missing fields: fails validation
+        engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url)
+        result = check_article(load_file(DEMO_ARTICLE), engine)
+    reask = stub.requests[1]["messages"]
+    assert reask[-2]["role"] == "assistant" and reask[-2]["content"] == '{"claims": [{"text": "x"}]}'
+    assert "could not be used" in reask[-1]["content"] and "source_quote" in reask[-1]["content"]
+    assert len(result.claims) == 5
+
+
+@pytest.mark.parametrize("mode,expected", [("json_mode", {"type": "json_object"}), ("prompt", None)])
+def test_output_mode_switch(tmp_path, embedder, demo_store_dir, mode, expected):
+    with StubOpenAI(demo_responder) as stub:
+        engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url, FACTCHECK_LLM__OUTPUT_MODE=mode)
+        result = check_article(load_file(DEMO_ARTICLE), engine)
+    assert stub.requests[0].get("response_format") == expected
+    if mode == "prompt":
+        assert '"additionalProperties": false' in system_text(stub.requests[0])
+    assert len(result.claims) == 5
+
+
+def test_unreachable_server_is_one_clear_error(tmp_path, embedder, demo_store_dir):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    engine = stub_engine(tmp_path, embedder, demo_store_dir, f"http://127.0.0.1:{port}/v1")
+    with pytest.raises(LLMUnavailableError) as info:
+        check_article(load_file(DEMO_ARTICLE), engine)
+    message = info.value.user_message()
+    assert f"127.0.0.1:{port}" in message and "FACTCHECK_LLM__BASE_URL" in message and "\n" not in message
+
+
+def test_local_server_never_receives_the_openai_key(tmp_path, embedder, demo_store_dir, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-secret")
+    with StubOpenAI(demo_responder) as stub:
+        engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url)
+        check_article(load_file(DEMO_ARTICLE), engine)
+    assert all("sk-openai-secret" not in json.dumps(h) for h in stub.headers)

@@ -1,0 +1,197 @@
+"""The evidence store on Chroma (embedded and persistent, or a `chroma run` server); vectors come from us."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from pipeline.errors import StoreError
+from pipeline.types import Chunk
+
+_META_FIELDS = ("article_id", "title", "source", "url", "date")
+_PAGE = 2000
+
+
+def _chroma():
+    """Import chromadb lazily with its telemetry off."""
+    import chromadb
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    return chromadb, EmbeddingFunction, register_embedding_function
+
+
+def _register_precomputed_function():
+    """Register an embedding function that records our model name, so Chroma never picks its default."""
+    chromadb, EmbeddingFunction, register = _chroma()
+
+    class PrecomputedVectors(EmbeddingFunction):
+        """Marker function: this collection's vectors are computed by the application."""
+
+        def __init__(self, embedding: str = ""):
+            self.embedding = embedding
+
+        def __call__(self, input):  # noqa: A002 - Chroma's signature
+            raise StoreError("This collection stores precomputed vectors",
+                             "Search it through `python -m pipeline search`, not with query_texts")
+
+        @staticmethod
+        def name() -> str:
+            return "factcheck-precomputed"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"embedding": self.embedding}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "PrecomputedVectors":
+            return PrecomputedVectors(config.get("embedding", ""))
+
+        def default_space(self):
+            return "cosine"
+
+    register(PrecomputedVectors)
+    return PrecomputedVectors
+
+
+def collection_name(base: str, embedding: str) -> str:
+    """One collection per embedding model, so vectors of different models never mix."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{base}-{embedding}").strip("-._")
+    return name[:120]
+
+
+class ChromaStore:
+    """EvidenceStore on a Chroma collection with cosine distance."""
+
+    def __init__(self, client, name: str, embedding: str):
+        function_class = _register_precomputed_function()
+        self.client = client
+        self.name = name
+        try:
+            self.collection = client.get_or_create_collection(
+                name=name, embedding_function=function_class(embedding),
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding": embedding, "generation": uuid.uuid4().hex})
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"Cannot open the evidence store collection '{name}' ({exc})",
+                             "Check vectorstore settings, or delete the data dir to start afresh")
+
+    @classmethod
+    def embedded(cls, path: Path, collection: str, embedding: str) -> "ChromaStore":
+        """A persistent store in a local folder."""
+        chromadb, _, _ = _chroma()
+        from chromadb.config import Settings as ChromaSettings
+
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            client = chromadb.PersistentClient(path=str(path),
+                                               settings=ChromaSettings(anonymized_telemetry=False))
+        except Exception as exc:
+            raise StoreError(f"Cannot open the evidence store at {path} ({exc})",
+                             "Check that the folder is writable and not used by another Chroma version")
+        return cls(client, collection_name(collection, embedding), embedding)
+
+    @classmethod
+    def http(cls, host: str, port: int, collection: str, embedding: str) -> "ChromaStore":
+        """A store on a `chroma run` server."""
+        chromadb, _, _ = _chroma()
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            client = chromadb.HttpClient(host=host, port=port,
+                                         settings=ChromaSettings(anonymized_telemetry=False))
+            client.heartbeat()
+        except Exception:
+            raise StoreError(f"Cannot reach the Chroma server at {host}:{port}",
+                             f"Start it with `chroma run --path DIR --host {host} --port {port}` "
+                             "or set vectorstore.mode = \"embedded\"", retryable=True)
+        return cls(client, collection_name(collection, embedding), embedding)
+
+    def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Add one article's chunks in a single write, then bump the store generation."""
+        if not chunks:
+            return
+        n_chunks = len(chunks)
+        metadatas = [{**{f: getattr(c, f) for f in _META_FIELDS}, "index": c.index, "start": c.start,
+                      "end": c.end, "n_chunks": n_chunks, "added_at": time.time()} for c in chunks]
+        self.collection.upsert(ids=[c.id for c in chunks], documents=[c.text for c in chunks],
+                               embeddings=np.asarray(vectors, dtype=np.float32), metadatas=metadatas)
+        self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        """Record that the stored set changed, for keyword-index invalidation across processes."""
+        metadata = dict(self.collection.metadata or {})
+        metadata["generation"] = uuid.uuid4().hex
+        metadata.pop("hnsw:space", None)
+        self.collection.modify(metadata=metadata)
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of these chunk ids are already stored."""
+        found: set[str] = set()
+        for start in range(0, len(ids), _PAGE):
+            found.update(self.collection.get(ids=ids[start:start + _PAGE], include=[])["ids"])
+        return found
+
+    def dense_search(self, vector: np.ndarray, k: int,
+                     exclude_article_id: str = "") -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity."""
+        total = self.collection.count()
+        if total == 0 or k <= 0:
+            return []
+        where = {"article_id": {"$ne": exclude_article_id}} if exclude_article_id else None
+        result = self.collection.query(query_embeddings=np.asarray([vector], dtype=np.float32),
+                                       n_results=min(k, total), where=where,
+                                       include=["documents", "metadatas", "distances"])
+        rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                   result["distances"][0])
+        return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+
+    def iter_chunks(self) -> Iterable[Chunk]:
+        """Every stored chunk, page by page."""
+        offset = 0
+        while True:
+            page = self.collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            for chunk_id, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                yield _to_chunk(chunk_id, doc, meta)
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        """Stored chunks by id, in the order asked."""
+        if not ids:
+            return []
+        page = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def delete_article(self, article_id: str) -> int:
+        """Remove every chunk of an article."""
+        ids = self.collection.get(where={"article_id": article_id}, include=[])["ids"]
+        if ids:
+            self.collection.delete(ids=ids)
+            self._bump_generation()
+        return len(ids)
+
+    def count(self) -> int:
+        """Number of stored chunks."""
+        return self.collection.count()
+
+    def version(self) -> str:
+        """Changes whenever chunks are added or deleted (by any client)."""
+        current = self.client.get_collection(self.name)
+        return f"{current.count()}:{(current.metadata or {}).get('generation', '')}"
+
+
+def _to_chunk(chunk_id: str, document: str, meta: dict[str, Any] | None) -> Chunk:
+    """Rebuild a Chunk from Chroma's id, document and metadata."""
+    meta = meta or {}
+    return Chunk(id=chunk_id, text=document or "", index=int(meta.get("index", 0)),
+                 start=int(meta.get("start", 0)), end=int(meta.get("end", 0)),
+                 **{f: str(meta.get(f, "")) for f in _META_FIELDS})
