@@ -154,12 +154,11 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def cmd_export(args: argparse.Namespace, engine: Engine) -> int:
-    """Write a saved run as a report."""
-    from pipeline.reports import export
-    from pipeline.runs import RunStore, write_atomic
+    """Write a saved run, with its reviews, as a report."""
+    from pipeline.reports import export, load_report
+    from pipeline.runs import write_atomic
 
-    result = RunStore(engine.settings.runs_dir).load(args.run_id)
-    text = export(result, args.format)
+    text = export(load_report(args.run_id, engine.settings), args.format)
     if args.out:
         write_atomic(Path(args.out), text)
         print(f"Wrote {args.out}")
@@ -230,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("export", help="write a saved run as a report")
     p.add_argument("run_id")
-    p.add_argument("--format", default="md", choices=("md", "json"))
+    p.add_argument("--format", default="md", choices=("md", "html", "json", "csv", "claimreview"))
     p.add_argument("--out")
     p.set_defaults(func=cmd_export)
     sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)

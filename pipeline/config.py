@@ -90,6 +90,18 @@ class RunSettings(BaseModel):
     cache: bool = True
 
 
+class ReviewSettings(BaseModel):
+    """The house rating scale and who publishes the reports."""
+
+    organisation: str = "Example Fact Desk"
+    organisation_url: str = ""
+    # Publishable ratings, truest first (ClaimReview ratingValue: first = len(scale), last = 1).
+    rating_scale: list[str] = Field(default_factory=lambda: ["True", "Mostly true", "Half true",
+                                                             "Mostly false", "False"])
+    not_checkable: str = "Not checkable"
+    low_confidence: float = 0.5
+
+
 class Settings(BaseModel):
     """All settings; build with `load_settings()`."""
 
@@ -101,6 +113,7 @@ class Settings(BaseModel):
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     run: RunSettings = Field(default_factory=RunSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     presets: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
@@ -112,6 +125,11 @@ class Settings(BaseModel):
     def chroma_dir(self) -> Path:
         """Directory of the embedded Chroma database."""
         return self.data_dir / "chroma"
+
+    @property
+    def reviews_db(self) -> Path:
+        """SQLite file of reviewer decisions and their audit trail."""
+        return self.data_dir / "reviews.sqlite"
 
     @property
     def cache_dir(self) -> Path:

@@ -149,3 +149,32 @@ def _join_pdf_lines(text: str) -> str:
     paragraphs = [" ".join(line.strip() for line in block.split("\n") if line.strip())
                   for block in text.split("\n\n")]
     return "\n".join(p for p in paragraphs if p)
+
+
+def fetch_url(url: str, max_mb: float = 20.0, timeout: float = 15.0) -> Article:
+    """Download a page or file and load it; network problems become one InputError sentence."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"'{url}' is not an http(s) URL", "Paste a full address starting with https://")
+    request = urllib.request.Request(url, headers={"User-Agent": "factcheck-assistant/1.0"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read(int(max_mb * 1024 * 1024) + 1)
+            kind = response.headers.get_content_type()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise InputError(f"Cannot fetch {url} ({reason})", "Check the address, or paste the article text instead")
+    if len(data) > max_mb * 1024 * 1024:
+        raise InputError(f"{url} is over the {max_mb:g} MB limit", "Save the article and upload the text")
+    name = Path(parsed.path).name or "page.html"
+    if kind == "text/html" and not name.endswith((".html", ".htm")):
+        name += ".html"
+    elif kind == "application/pdf" and not name.endswith(".pdf"):
+        name += ".pdf"
+    elif Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        name += ".txt"
+    return load_bytes(data, name, source=url, url=url)

@@ -1,95 +1,150 @@
-"""Export a run as a report: JSON (the result document) or Markdown."""
+"""Reports: a run plus its reviews, exported as Markdown, HTML, JSON, CSV or schema.org ClaimReview."""
 
 from __future__ import annotations
 
-import re
+import csv
+import io
+import json
 
-from pipeline.types import Claim, ClaimStatus, Evidence, RunResult, Stance
+from pipeline.config import ReviewSettings, Settings
+from pipeline.queue import effective_stance
+from pipeline.reviews import ReviewStore, now_iso
+from pipeline.runs import RunStore
+from pipeline.types import (ClaimReport, ClaimStatus, Evidence, Report, Review, ReviewEvent, ReviewStatus,
+                            RunResult, Stance)
 
-FORMATS = ("md", "json")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
-
-
-def md_escape(text: str) -> str:
-    """Article and model text rendered literally in Markdown: no links, images, HTML or emphasis."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def to_json(result: RunResult) -> str:
-    """The stable result document."""
-    return result.model_dump_json(indent=2)
-
-
-def _evidence_line(number: int, evidence: Evidence) -> str:
-    """One evidence bullet: stance, grounding, quote, source."""
-    flag = "" if evidence.grounded else " **(ungrounded quote: not found in the passage; not counted)**"
-    quote = f" — “{md_escape(evidence.quote)}”" if evidence.quote else ""
-    return (f"- [{number}] *{evidence.stance.value}* (score {evidence.score:.2f}){flag}{quote}"
-            f"  \n  {md_escape(evidence.rationale)}")
+FORMATS = ("md", "html", "json", "csv", "claimreview")
+MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv",
+               "claimreview": "application/ld+json"}
+EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "claimreview": "jsonld"}
 
 
-def _claim_section(index: int, claim: Claim, sources: dict[str, int]) -> list[str]:
-    """A claim with its verdict and evidence."""
-    lines = [f"### {index}. {md_escape(claim.text)}", ""]
-    if claim.status == ClaimStatus.FAILED:
-        lines += [f"**Failed:** {md_escape(claim.error)}", ""]
-        return lines
-    lines += [f"**Model verdict:** {claim.verdict.value} (confidence {claim.confidence:.2f}) · "
-              f"check-worthiness {claim.checkworthiness:.2f}", "",
-              f"> {md_escape(claim.source_quote)}", ""]
-    for stance in (Stance.SUPPORTS, Stance.CONTRADICTS, Stance.UNRELATED):
-        items = [e for e in claim.evidence if e.stance == stance]
-        if items:
-            lines.append(f"**{stance.value.capitalize()}:**")
-            lines += [_evidence_line(sources[e.chunk_id], e) for e in items]
-            lines.append("")
-    return lines
+def is_decided(review: Review) -> bool:
+    """A person decided this claim: marked done with a rating."""
+    return review.status == ReviewStatus.DONE and bool(review.rating)
 
 
-def number_sources(result: RunResult) -> dict[str, int]:
+def build_report(result: RunResult, reviews: dict[str, Review], events: list[ReviewEvent],
+                 settings: ReviewSettings) -> Report:
+    """Pair every claim with its review and the people who worked on it."""
+    claims = []
+    for claim in result.claims:
+        review = reviews.get(claim.id) or Review(run_id=result.run_id, claim_id=claim.id)
+        people = list(dict.fromkeys(e.reviewer for e in events if e.claim_id == claim.id and e.reviewer))
+        claims.append(ClaimReport(claim=claim, review=review, decided=is_decided(review), reviewers=people))
+    return Report(run=result, claims=claims, organisation=settings.organisation,
+                  organisation_url=settings.organisation_url, generated_at=now_iso(),
+                  rating_scale=settings.rating_scale, not_checkable=settings.not_checkable)
+
+
+def load_report(run_id: str, settings: Settings) -> Report:
+    """A saved run with a consistent snapshot of its reviews."""
+    result = RunStore(settings.runs_dir).load(run_id)
+    reviews, events = ReviewStore(settings.reviews_db).snapshot(run_id)
+    return build_report(result, reviews, events, settings.review)
+
+
+def shown_evidence(item: ClaimReport) -> list[tuple[Stance, Evidence]]:
+    """Evidence a report cites, supports first: decisive judgments that are grounded or that a reviewer set."""
+    pairs = [(effective_stance(e, item.review), e) for e in item.claim.evidence
+             if e.grounded or e.chunk_id in item.review.stances]
+    decisive = [(s, e) for s, e in pairs if s != Stance.UNRELATED]
+    return sorted(decisive, key=lambda pair: pair[0] != Stance.SUPPORTS)
+
+
+def number_sources(report: Report) -> dict[str, int]:
     """Number every cited passage once, in order of first citation."""
     numbers: dict[str, int] = {}
-    for claim in result.claims:
-        for evidence in claim.evidence:
+    for item in report.claims:
+        for _, evidence in shown_evidence(item):
             numbers.setdefault(evidence.chunk_id, len(numbers) + 1)
     return numbers
 
 
-def to_markdown(result: RunResult) -> str:
-    """A readable report of the model's findings with numbered sources and a method note."""
-    sources = number_sources(result)
-    title = result.article.title or result.article.source or "Untitled article"
-    lines = [f"# Fact-check report: {md_escape(title)}", "",
-             f"Run `{result.run_id}` · {result.created_at} · engine: {md_escape(result.engine.label())}", ""]
-    for index, claim in enumerate(result.claims, start=1):
-        lines += _claim_section(index, claim, sources)
-    lines += ["## Sources", ""]
-    by_id = {e.chunk_id: e for c in result.claims for e in c.evidence}
-    for chunk_id, number in sources.items():
-        e = by_id[chunk_id]
-        link = f" <{e.url}>" if e.url.startswith(("http://", "https://")) else ""
-        lines.append(f"{number}. {md_escape(e.title or e.source)}{link} (passage `{chunk_id}`)")
-    lines += ["", "## Method", "", method_note(result)]
-    return "\n".join(lines) + "\n"
+def cited_passages(report: Report) -> list[tuple[int, Evidence]]:
+    """(number, passage) for the sources list."""
+    by_id = {e.chunk_id: e for item in report.claims for e in item.claim.evidence}
+    return [(n, by_id[cid]) for cid, n in number_sources(report).items()]
 
 
-def method_note(result: RunResult) -> str:
-    """How the findings were produced, stated plainly."""
-    engine = result.engine
-    prompts = ", ".join(f"{k} {v}" for k, v in sorted(result.prompt_versions.items()))
+def safe_url(url: str) -> str:
+    """Only http(s) URLs ever become links."""
+    return url if url.startswith(("http://", "https://")) and not any(c in url for c in "\"'<> \n") else ""
+
+
+def model_suggestion(item: ClaimReport) -> str:
+    """The machine's suggestion in words."""
+    claim = item.claim
+    if claim.status == ClaimStatus.FAILED:
+        return f"the automatic check failed ({claim.error})"
+    return f"{claim.verdict.value.replace('_', ' ')} (confidence {claim.confidence:.2f})"
+
+
+def method_note(report: Report) -> str:
+    """How the findings were produced, stated plainly: AI assisted, a person decided."""
+    run, engine = report.run, report.run.engine
+    prompts = ", ".join(f"{k} {v}" for k, v in sorted(run.prompt_versions.items())) or "none"
     made_by = ("the built-in offline heuristic engine (no language model)" if engine.kind == "offline"
                else f"the language model {engine.model} via {engine.provider}")
-    return (f"Claims were extracted and evidence judged by {made_by}; passages retrieved with "
-            f"{engine.retrieval or 'the configured retriever'} over embedding {engine.embedding}. "
-            f"Prompt/model versions: {prompts}. Generated {result.created_at}. "
-            f"LLM calls: {result.usage.llm_calls} ({result.usage.cached_calls} cached). "
-            "These are machine suggestions: a person must review each claim before publication.")
+    decided = sum(1 for c in report.claims if c.decided)
+    people = sorted({p for c in report.claims if c.decided for p in c.reviewers})
+    return (f"AI assisted and a person decided: claims were extracted and evidence was suggested by {made_by}, "
+            f"with passages retrieved by {engine.retrieval or 'the configured retriever'} over the embedding "
+            f"{engine.embedding}; prompt/model versions: {prompts}; run {run.run_id} of {run.created_at}. "
+            f"Each rating in this report was decided by a person ({', '.join(people) or 'nobody yet'}): "
+            f"{decided} of {len(report.claims)} claims are decided. Claims marked as not yet reviewed show only "
+            f"the machine's suggestion and are not conclusions. Report generated {report.generated_at} "
+            f"by {report.organisation}.")
 
 
-def export(result: RunResult, fmt: str) -> str:
-    """Render a run in one of FORMATS."""
-    if fmt == "json":
-        return to_json(result)
-    if fmt == "md":
-        return to_markdown(result)
-    raise ValueError(f"unknown format {fmt}")
+def to_json(report: Report) -> str:
+    """The result document plus reviews, reviewers and report metadata."""
+    document = json.loads(report.run.model_dump_json())
+    document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
+                                        "reviewers": c.reviewers} for c in report.claims}
+    document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
+                          "method": method_note(report)}
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _csv_cell(value: object) -> str:
+    """Neutralise spreadsheet formulas (=, +, -, @) in text that came from articles or models."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness", "model_verdict",
+               "model_confidence", "review_status", "decided", "final_verdict", "rating", "explanation",
+               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources")
+
+
+def to_csv(report: Report) -> str:
+    """One row per claim."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    numbers = number_sources(report)
+    for number, item in enumerate(report.claims, start=1):
+        claim, review = item.claim, item.review
+        cited = {s: " ".join(f"[{numbers[e.chunk_id]}] {e.url or e.source}" for st, e in shown_evidence(item)
+                             if st == s) for s in (Stance.SUPPORTS, Stance.CONTRADICTS)}
+        row = (number, claim.id, claim.text, claim.source_quote, claim.checkworthiness,
+               claim.verdict.value if claim.status == ClaimStatus.OK else "failed", claim.confidence,
+               review.status.value, item.decided, review.verdict.value if review.verdict else "", review.rating,
+               review.explanation, review.notes, "; ".join(item.reviewers), review.updated_at,
+               cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS])
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def export(report: Report, fmt: str) -> str:
+    """Render a report in one of FORMATS."""
+    from pipeline.claimreview import to_claimreview
+    from pipeline.report_html import to_html
+    from pipeline.report_md import to_markdown
+
+    renderers = {"md": to_markdown, "html": to_html, "json": to_json, "csv": to_csv,
+                 "claimreview": to_claimreview}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt}")
+    return renderers[fmt](report)

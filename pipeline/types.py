@@ -193,3 +193,61 @@ class RunResult(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     stats: RunStats = Field(default_factory=RunStats)
     config: dict = Field(default_factory=dict)
+
+
+class ReviewStatus(str, Enum):
+    """Where a reviewer is with a claim."""
+
+    UNREVIEWED = "unreviewed"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Review(BaseModel):
+    """A reviewer's decision on one claim of one run; `version` increases with every save."""
+
+    run_id: str
+    claim_id: str
+    status: ReviewStatus = ReviewStatus.UNREVIEWED
+    verdict: VerdictLabel | None = None
+    rating: str = ""
+    explanation: str = ""
+    notes: str = ""
+    stances: dict[str, Stance] = Field(default_factory=dict)
+    reviewer: str = ""
+    updated_at: str = ""
+    version: int = 0
+
+
+class ReviewEvent(BaseModel):
+    """One change in the audit trail: who changed which field from what to what, and when."""
+
+    run_id: str
+    claim_id: str
+    reviewer: str
+    at: str
+    field: str
+    old: str
+    new: str
+    version: int
+
+
+class ClaimReport(BaseModel):
+    """A claim as published: the model's findings, the reviewer's decision, and whether a person decided."""
+
+    claim: Claim
+    review: Review
+    decided: bool
+    reviewers: list[str] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    """A run ready to publish: every claim with its review, who decided, and the method."""
+
+    run: RunResult
+    claims: list[ClaimReport]
+    organisation: str
+    organisation_url: str = ""
+    generated_at: str
+    rating_scale: list[str]
+    not_checkable: str

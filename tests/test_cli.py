@@ -45,10 +45,14 @@ def test_check_seed_article_json(demo_data):
     assert {"supports", "contradicts"} <= stances
     assert set(doc["usage"]) >= {"llm_calls", "input_tokens", "output_tokens", "cached_calls"}
 
-    exported = run_cli("export", doc["run_id"], "--format", "json", data_dir=demo_data)
-    assert json.loads(exported.stdout) == doc
-    md = run_cli("export", doc["run_id"], "--format", "md", data_dir=demo_data)
-    assert md.returncode == 0 and md.stdout.startswith("# Fact-check report") and "## Method" in md.stdout
+    exported = json.loads(run_cli("export", doc["run_id"], "--format", "json", data_dir=demo_data).stdout)
+    reviews, report = exported.pop("reviews"), exported.pop("report")
+    assert exported == doc and set(reviews) == {c["id"] for c in doc["claims"]}
+    assert "AI assisted and a person decided" in report["method"]
+    for fmt, marker in (("md", "## Method"), ("html", "<!DOCTYPE html>"), ("csv", "claim_id"),
+                        ("claimreview", "[]")):
+        out = run_cli("export", doc["run_id"], "--format", fmt, data_dir=demo_data)
+        assert out.returncode == 0 and marker in out.stdout, (fmt, out.stderr)
 
 
 def test_check_from_stdin(demo_data):

@@ -1,0 +1,17 @@
+"""Streamlit entry point: `streamlit run app.py`. Pages live in ui/pages/; domain logic in pipeline/."""
+
+import streamlit as st
+
+from ui.components import CSS, sidebar
+
+st.set_page_config(page_title="Fact-check assistant", page_icon=":material/fact_check:", layout="wide")
+st.html(CSS)
+pages = [
+    st.Page("ui/pages/review.py", title="Review", icon=":material/rule:", default=True),
+    st.Page("ui/pages/check.py", title="Check an article", icon=":material/search:", url_path="check"),
+    st.Page("ui/pages/library.py", title="Library", icon=":material/library_books:", url_path="library"),
+    st.Page("ui/pages/reports.py", title="Reports", icon=":material/ios_share:", url_path="reports"),
+]
+page = st.navigation(pages)
+sidebar()
+page.run()

@@ -1,0 +1,100 @@
+"""The review queue: which claims need a person first, and how reviewers move through them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, RunResult, Stance, VerdictLabel
+
+FLAG_FAILED = "failed"
+FLAG_REFUTED = "refuted"
+FLAG_CONFLICTING = "conflicting"
+FLAG_LOW_CONFIDENCE = "low confidence"
+FLAG_UNGROUNDED = "ungrounded evidence"
+# Lower number = more urgent.
+_SEVERITY = {FLAG_FAILED: 0, FLAG_REFUTED: 1, FLAG_CONFLICTING: 2, FLAG_UNGROUNDED: 3, FLAG_LOW_CONFIDENCE: 4}
+SORTS = ("flagged first", "article order", "check-worthiness", "lowest confidence")
+
+
+class QueueRow(BaseModel):
+    """One claim as listed in the review queue."""
+
+    claim_id: str
+    number: int
+    text: str
+    checkworthiness: float
+    model_verdict: str
+    confidence: float
+    status: ReviewStatus
+    final_verdict: str = ""
+    rating: str = ""
+    reviewer: str = ""
+    flags: list[str] = Field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        """True when the claim needs a person's attention first."""
+        return bool(self.flags)
+
+
+def claim_flags(claim: Claim, low_confidence: float) -> list[str]:
+    """Why a claim is flagged, most urgent first."""
+    if claim.status == ClaimStatus.FAILED:
+        return [FLAG_FAILED]
+    flags = []
+    if claim.verdict == VerdictLabel.REFUTED:
+        flags.append(FLAG_REFUTED)
+    if claim.verdict == VerdictLabel.CONFLICTING:
+        flags.append(FLAG_CONFLICTING)
+    if any(not e.grounded for e in claim.evidence):
+        flags.append(FLAG_UNGROUNDED)
+    if claim.confidence < low_confidence:
+        flags.append(FLAG_LOW_CONFIDENCE)
+    return flags
+
+
+def build_queue(result: RunResult, reviews: dict[str, Review], low_confidence: float) -> list[QueueRow]:
+    """Every claim of a run with its flags and review state, in article order."""
+    rows = []
+    for number, claim in enumerate(result.claims, start=1):
+        review = reviews.get(claim.id) or Review(run_id=result.run_id, claim_id=claim.id)
+        rows.append(QueueRow(
+            claim_id=claim.id, number=number, text=claim.text, checkworthiness=claim.checkworthiness,
+            model_verdict=claim.verdict.value if claim.status == ClaimStatus.OK else FLAG_FAILED,
+            confidence=claim.confidence, status=review.status,
+            final_verdict=review.verdict.value if review.verdict else "", rating=review.rating,
+            reviewer=review.reviewer, flags=claim_flags(claim, low_confidence)))
+    return rows
+
+
+def sort_queue(rows: list[QueueRow], how: str = "flagged first") -> list[QueueRow]:
+    """Order the queue; "flagged first" puts undone flagged claims first, most urgent first."""
+    if how == "article order":
+        return sorted(rows, key=lambda r: r.number)
+    if how == "check-worthiness":
+        return sorted(rows, key=lambda r: (-r.checkworthiness, r.number))
+    if how == "lowest confidence":
+        return sorted(rows, key=lambda r: (r.confidence, r.number))
+    return sorted(rows, key=lambda r: (r.status == ReviewStatus.DONE, not r.flagged,
+                                       min((_SEVERITY[f] for f in r.flags), default=9), r.number))
+
+
+def filter_queue(rows: list[QueueRow], statuses: list[ReviewStatus] | None = None,
+                 verdicts: list[str] | None = None, flagged_only: bool = False) -> list[QueueRow]:
+    """Keep rows matching every given filter."""
+    return [r for r in rows if (not statuses or r.status in statuses)
+            and (not verdicts or r.model_verdict in verdicts) and (not flagged_only or r.flagged)]
+
+
+def neighbours(rows: list[QueueRow], claim_id: str) -> tuple[str | None, str | None]:
+    """The previous and next claim ids around claim_id in the given (sorted, filtered) order."""
+    ids = [r.claim_id for r in rows]
+    if claim_id not in ids:
+        return None, (ids[0] if ids else None)
+    i = ids.index(claim_id)
+    return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
+
+
+def effective_stance(evidence: Evidence, review: Review) -> Stance:
+    """The reviewer's stance for a passage when set, else the model's."""
+    return review.stances.get(evidence.chunk_id, evidence.stance)

@@ -1,0 +1,168 @@
+"""Every page through streamlit.testing.v1.AppTest, against real stores in a temporary data dir."""
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from pipeline.config import load_settings
+from pipeline.demo import DEMO_ARTICLE
+from pipeline.loaders import load_file
+from pipeline.reviews import ReviewStore
+from pipeline.run import check_article
+from pipeline.runs import RunStore
+from pipeline.types import ReviewStatus
+from pipeline.wiring import Engine
+
+APP = str(ROOT / "app.py")
+
+
+def app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def no_errors(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(data))
+    monkeypatch.setenv("FACTCHECK_LLM__PROVIDER", "offline")
+    return data
+
+
+@pytest.fixture
+def checked(data_dir, demo_store_dir, embedder):
+    """A data dir holding the demo corpus and one offline run of the demo article."""
+    shutil.copytree(demo_store_dir, data_dir)
+    engine = Engine(load_settings(), overrides={"embedder": embedder})
+    result = check_article(load_file(DEMO_ARTICLE), engine)
+    return result
+
+
+def flagged_claim(result):
+    return next(c for c in result.claims if c.verdict.value in ("refuted", "conflicting"))
+
+
+def test_review_page_without_runs_explains_the_first_steps(data_dir):
+    at = no_errors(app())
+    assert "No checks yet" in at.info[0].value
+    assert any("offline heuristic baseline" in w.value for w in at.sidebar.warning)
+
+
+def test_queue_lists_flagged_claims_first(checked):
+    at = no_errors(app())
+    table = at.dataframe[0].value
+    assert len(table) == len(checked.claims)
+    assert table["flags"].iloc[0] != "—"
+    assert at.query_params["run"] == checked.run_id
+
+
+def test_deep_link_opens_the_claim_and_a_decision_survives_a_restart(checked):
+    claim = flagged_claim(checked)
+    at = no_errors(app(run=checked.run_id, claim=claim.id))
+    assert any(claim.text in h.proto.body for h in at.get("html"))
+    assert at.selectbox(key=f"rating|{claim.id}|v0").disabled  # no reviewer name yet
+    at.sidebar.text_input[0].input("Ana").run()
+    at.selectbox(key=f"rating|{claim.id}|v0").select("False").run()
+    no_errors(at)
+    saved = ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id)
+    assert saved.rating == "False" and saved.reviewer == "Ana" and saved.version == 1
+    at.text_area(key=f"notes|{claim.id}|v1").input("Year is wrong; see resolution 2231 text.").run()
+    at.radio(key=f"status|{claim.id}|v2").set_value(ReviewStatus.DONE).run()
+    no_errors(at)
+    restarted = no_errors(app(run=checked.run_id, claim=claim.id))  # a fresh session: restart or refresh
+    assert restarted.selectbox(key=f"rating|{claim.id}|v3").value == "False"
+    assert restarted.text_area(key=f"notes|{claim.id}|v3").value == "Year is wrong; see resolution 2231 text."
+    assert restarted.radio(key=f"status|{claim.id}|v3").value == ReviewStatus.DONE
+
+
+def test_two_reviewers_editing_the_same_field_see_a_conflict(checked):
+    claim = flagged_claim(checked)
+    ana, ben = app(run=checked.run_id, claim=claim.id), app(run=checked.run_id, claim=claim.id)
+    ana.sidebar.text_input[0].input("Ana").run()
+    ben.sidebar.text_input[0].input("Ben").run()
+    ana.selectbox(key=f"rating|{claim.id}|v0").select("False").run()
+    ben.selectbox(key=f"rating|{claim.id}|v0").select("Mostly true").run()
+    warning = next(w.value for w in ben.warning if "someone else changed" in w.value)
+    assert "Ana" in warning and "False" in warning and "Mostly true" in warning
+    store = ReviewStore(load_settings().reviews_db)
+    assert store.get(checked.run_id, claim.id).rating == "False"
+    next(b for b in ben.button if b.label.startswith("Keep mine")).click().run()
+    assert store.get(checked.run_id, claim.id).rating == "Mostly true"
+    assert [e.reviewer for e in store.history(checked.run_id, claim.id) if e.field == "rating"] == ["Ana", "Ben"]
+
+
+def test_next_flagged_moves_through_flagged_claims(checked):
+    claim = flagged_claim(checked)
+    at = no_errors(app(run=checked.run_id, claim=claim.id))
+    next(b for b in at.button if b.label == "Next flagged ▶").click().run()
+    assert at.query_params["claim"] != claim.id
+    next(b for b in at.button if b.label == "← Queue").click().run()
+    assert "claim" not in at.query_params and at.dataframe
+
+
+def test_signed_in_user_is_the_reviewer(checked):
+    claim = flagged_claim(checked)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.user = {"is_logged_in": True, "name": "Login User", "email": "login@example.org"}
+    at.query_params["run"], at.query_params["claim"] = checked.run_id, claim.id
+    at.run()
+    assert any("Signed in as Login User" in s.value for s in at.sidebar.success)
+    at.selectbox(key=f"rating|{claim.id}|v0").select("Half true").run()
+    assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).reviewer == "Login User"
+
+
+def test_library_loads_the_demo_corpus_and_lists_it(data_dir):
+    at = app()
+    at.switch_page("ui/pages/library.py").run()
+    no_errors(at)
+    assert "library is empty" in at.info[0].value
+    next(b for b in at.button if b.label == "Load the demo corpus").click().run()
+    assert "Added 11 article(s)" in at.success[0].value
+    assert len(at.dataframe[0].value) == 11
+
+
+def test_library_paste_refuses_empty_html(data_dir):
+    at = app()
+    at.switch_page("ui/pages/library.py").run()
+    at.text_area(key="lib_text").input("<html><script>var x = 1;</script></html>").run()
+    next(b for b in at.button if b.label == "Add text to the library").click().run()
+    assert "no article text" in at.error[0].value
+
+
+def test_check_page_runs_the_demo_article_and_opens_it_in_review(data_dir, demo_store_dir):
+    shutil.copytree(demo_store_dir, data_dir)
+    at = app()
+    at.switch_page("ui/pages/check.py").run()
+    no_errors(at)
+    next(b for b in at.button if b.label == "Use the demo article").click().run()
+    assert "Mahsa Amini" in at.text_area(key="check_text").value
+    next(b for b in at.button if b.label == "Check article").click().run()
+    no_errors(at)
+    [run] = RunStore(load_settings().runs_dir).list()
+    assert at.query_params["run"] == run.run_id and at.dataframe  # now on the review queue
+
+
+def test_reports_page_offers_every_format(checked):
+    claim = flagged_claim(checked)
+    ReviewStore(load_settings().reviews_db).save(
+        ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id),
+        {"rating": "False", "status": "done", "explanation": "Wrong year."}, "Ana",
+        [*load_settings().review.rating_scale, "Not checkable"])
+    at = app()
+    at.switch_page("ui/pages/reports.py").run()
+    no_errors(at)
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Markdown", "HTML (self-contained)", "JSON (result + reviews)", "CSV (one row per claim)",
+                      "ClaimReview JSON-LD"]
+    assert at.caption[0].value.startswith("1 of")
+    preview = next(m.value for m in at.markdown if m.value.startswith("# Fact-check:"))
+    assert "**Rating: False**" in preview and "Wrong year." in preview and "Not yet reviewed" in preview

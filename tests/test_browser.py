@@ -1,0 +1,157 @@
+"""The whole reviewer loop in a real browser: Debian chromium driven by playwright against `streamlit run`."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="needs Debian chromium (./run.sh test installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StreamlitServer:
+    """`streamlit run app.py` on a free port with a private data dir."""
+
+    def __init__(self, data_dir: Path, log: Path):
+        self.data_dir, self.log, self.port, self.proc = data_dir, log, free_port(), None
+
+    def start(self) -> "StreamlitServer":
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
+        env.update(FACTCHECK_DATA_DIR=str(self.data_dir), FACTCHECK_LLM__PROVIDER="offline")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("streamlit did not start: " + self.log.read_text()[-2000:])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox by its label."""
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(1200)
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+
+
+def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
+    data_dir, shots = tmp_path / "data", tmp_path / "screenshots"
+    shots.mkdir()
+    server = StreamlitServer(data_dir, tmp_path / "streamlit.log").start()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        page.goto(f"{server.url}/library")
+        page.get_by_role("tab", name="Demo corpus").click()
+        page.get_by_role("button", name="Load the demo corpus").click()
+        page.get_by_text("Added 11 article(s)").wait_for()
+
+        page.goto(f"{server.url}/check")
+        page.get_by_role("button", name="Use the demo article").click()
+        page.wait_for_timeout(1000)
+        page.get_by_role("button", name="Check article", exact=True).click()
+        page.wait_for_url("**/?run=*", timeout=180_000)
+        wait_idle(page)
+        page.get_by_role("button", name="Open claim", exact=True).wait_for()
+        page.screenshot(path=str(shots / "queue.png"), full_page=True)
+
+        run_file = next((data_dir / "runs").glob("*.json"))
+        run = json.loads(run_file.read_text())
+        claim = next(c for c in run["claims"] if "32 years old" in c["source_quote"])
+        page.goto(f"{server.url}/?run={run['run_id']}&claim={claim['id']}")
+        page.get_by_text(claim["text"], exact=True).first.wait_for()
+        page.get_by_label("Your name (recorded with every decision)").fill("Ana Ruiz")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        choose(page, "Final verdict", "refuted")
+        choose(page, "Rating (published)", "False")
+        note = page.get_by_role("textbox", name="Notes (internal)")
+        note.fill("Amini was 22, not 32; see the corpus explainer.")
+        note.press("Control+Enter")
+        page.wait_for_timeout(1500)
+        explanation = page.get_by_role("textbox", name="Explanation (published)")
+        explanation.fill("Mahsa Amini was 22 years old when she died in September 2022.")
+        explanation.press("Control+Enter")
+        page.wait_for_timeout(1500)
+        page.get_by_text("done", exact=True).click()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(shots / "claim-detail.png"), full_page=True)
+    finally:
+        server.stop()
+
+    server = StreamlitServer(data_dir, tmp_path / "streamlit-2.log").start()  # a restart
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        page.goto(f"{server.url}/?run={run['run_id']}&claim={claim['id']}")
+        page.get_by_text("Last saved by Ana Ruiz").wait_for()
+        expect(page.get_by_role("textbox", name="Notes (internal)")).to_have_value(
+            "Amini was 22, not 32; see the corpus explainer.")
+        expect(page.get_by_label("Rating (published)", exact=True)).to_have_value("False")
+        expect(page.get_by_role("radio", name="done")).to_be_checked()
+        page.screenshot(path=str(shots / "after-restart.png"), full_page=True)
+
+        page.goto(f"{server.url}/reports")
+        page.get_by_text("1 of").first.wait_for()
+        with page.expect_download() as html_download:
+            page.get_by_role("button", name="HTML (self-contained)").click()
+        html = Path(html_download.value.path()).read_text(encoding="utf-8")
+        with page.expect_download() as jsonld_download:
+            page.get_by_role("button", name="ClaimReview JSON-LD").click()
+        claim_reviews = json.loads(Path(jsonld_download.value.path()).read_text(encoding="utf-8"))
+    finally:
+        server.stop()
+
+    assert "Rating: False" in html and "Mahsa Amini was 22 years old when she died in September 2022." in html
+    assert "Not yet reviewed" in html and "AI assisted and a person decided" in html and "Ana Ruiz" in html
+    assert "Amini was 22, not 32" not in html  # internal notes stay internal
+    [review] = claim_reviews
+    assert review["claimReviewed"] == claim["text"]
+    assert review["reviewRating"]["alternateName"] == "False" and review["reviewRating"]["ratingValue"] == 1
+    assert review["reviewRating"]["bestRating"] > review["reviewRating"]["worstRating"]
+    assert {p.name for p in shots.iterdir()} == {"queue.png", "claim-detail.png", "after-restart.png"}

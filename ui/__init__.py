@@ -1,0 +1,1 @@
+"""Streamlit pages and their shared helpers; all domain work happens in `pipeline`."""

@@ -1,0 +1,52 @@
+"""Shared widgets: the sidebar (engine, reviewer), run picker, and safe text blocks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipeline.runs import RunSummary
+from pipeline.types import EngineInfo
+from ui.safe import h, md
+from ui.state import REVIEWER_KEY, get_engine, logged_in_user
+
+CSS = """<style>
+.fc-mark{background:#fde68a;padding:0 .1rem}.fc-quote{background:#bfdbfe;padding:0 .1rem}
+.fc-card{border:1px solid #e5e7eb;border-radius:.4rem;padding:.6rem .8rem;margin:.3rem 0;font-size:.92rem}
+.fc-ungrounded{color:#b45309;font-weight:600}.fc-muted{color:#6b7280;font-size:.85rem}
+.fc-context{line-height:1.55;font-size:.95rem}.fc-claim{font-size:1.15rem;font-weight:600}
+</style>"""
+
+
+def engine_label(info: EngineInfo) -> str:
+    """Engine name as shown everywhere (offline is marked as a heuristic baseline)."""
+    return info.label()
+
+
+def sidebar() -> None:
+    """Engine in use (always visible) and the reviewer's name."""
+    engine = get_engine()
+    info = engine.info
+    with st.sidebar:
+        if info.kind == "offline":
+            st.warning("**Engine: offline heuristic baseline** — no language model is configured; claims and "
+                       "stances come from simple cues and need a careful human check.")
+        else:
+            st.info(f"**Engine:** {md(info.provider)} · model {md(info.model)}")
+        st.caption(f"Embedding {md(info.embedding)} · retrieval {md(info.retrieval)}")
+        user = logged_in_user()
+        if user:
+            st.success(f"Signed in as {md(user)}")
+        else:
+            st.text_input("Your name (recorded with every decision)", key=REVIEWER_KEY,
+                          placeholder="e.g. Ana Ruiz")
+
+
+def text_block(text: str, css: str = "") -> None:
+    """Untrusted text shown as text."""
+    st.html(f'<div class="{css}">{h(text)}</div>')
+
+
+def run_label(run: RunSummary) -> str:
+    """How a run is named in pickers."""
+    title = run.title[:70] or "untitled"
+    return f"{run.created_at[:16].replace('T', ' ')} · {title} · {run.claims} claims · {run.engine}"

@@ -1,0 +1,72 @@
+"""Saving reviewer decisions from widget callbacks: immediately, with conflicts surfaced, never lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from pipeline.errors import FactCheckError
+from pipeline.reviews import ReviewConflict
+from pipeline.types import Review
+from ui.state import get_settings, review_store, reviewer
+
+CONFLICT_KEY = "review_conflict"
+FLASH_KEY = "review_flash"
+
+
+def allowed_ratings() -> list[str]:
+    """The house scale plus "not checkable"."""
+    review = get_settings().review
+    return [*review.rating_scale, review.not_checkable]
+
+
+def widget_key(field: str, review: Review) -> str:
+    """Keys carry the stored version so widgets show the latest saved values after any save."""
+    return f"{field}|{review.claim_id}|v{review.version}"
+
+
+def save(base: Review, changes: dict[str, Any]) -> bool:
+    """Save changes made on top of `base`; a conflict or error is kept in session state for the page to show."""
+    try:
+        review_store().save(base, changes, reviewer(), allowed_ratings())
+        st.session_state.pop(CONFLICT_KEY, None)
+        st.session_state[FLASH_KEY] = ("success", "Saved.")
+        return True
+    except ReviewConflict as exc:
+        st.session_state[CONFLICT_KEY] = {"run_id": base.run_id, "claim_id": base.claim_id,
+                                          "changes": {k: _plain(v) for k, v in changes.items()},
+                                          "conflicts": [c.model_dump() for c in exc.conflicts],
+                                          "current": exc.current.model_dump_json()}
+    except FactCheckError as exc:
+        st.session_state[FLASH_KEY] = ("error", exc.user_message())
+    except Exception as exc:  # never lose the page (or show a traceback) over one save
+        st.session_state[FLASH_KEY] = ("error", f"Could not save ({type(exc).__name__}: {exc}). Try again; "
+                                                "your earlier decisions are safe.")
+    return False
+
+
+def on_widget_change(field: str, key: str, base_json: str, to_value=None) -> None:
+    """Widget callback: save the widget's new value for `field`; on failure the widget reverts to the stored value."""
+    value = st.session_state.get(key)
+    value = to_value(value) if to_value else value
+    if not save(Review.model_validate_json(base_json), {field: value}):
+        st.session_state.pop(key, None)
+
+
+def keep_mine() -> None:
+    """Resolve a conflict by re-applying my changes on top of the other reviewer's version."""
+    conflict = st.session_state.get(CONFLICT_KEY)
+    if conflict:
+        save(Review.model_validate_json(conflict["current"]), conflict["changes"])
+
+
+def keep_theirs() -> None:
+    """Resolve a conflict by dropping my change."""
+    st.session_state.pop(CONFLICT_KEY, None)
+    st.session_state[FLASH_KEY] = ("info", "Kept the other reviewer's version.")
+
+
+def _plain(value: Any) -> Any:
+    """Enum values as their strings for session state."""
+    return value.value if hasattr(value, "value") else value

@@ -1,0 +1,100 @@
+"""Library: add reference articles (upload, paste, URL, demo corpus), see what is stored, remove articles."""
+
+import streamlit as st
+
+from pipeline.demo import DEMO_CORPUS
+from pipeline.errors import FactCheckError, InputError
+from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
+from pipeline.loaders import fetch_url, load_bytes, load_text
+from ui.safe import md
+from ui.state import get_engine
+
+engine = get_engine()
+settings = engine.settings
+st.title("Library")
+st.caption("Reference articles your checks draw evidence from. Re-adding the same text adds nothing.")
+
+
+def show_report(report: IngestReport) -> None:
+    """What was added, skipped and refused."""
+    (st.success if report.added_articles else st.info)(report.summary())
+    for failure in report.failed:
+        st.error(f"{md(failure.name)}: {md(failure.reason)}")
+
+
+def ingest_with_progress(articles, report: IngestReport) -> None:
+    """Store articles with a progress bar, then report."""
+    if articles:
+        bar = st.progress(0.0, text="Adding to the library…")
+        ingest_articles(articles, engine.store, engine.embedder, settings.ingest,
+                        settings.retrieval.contextual_header,
+                        lambda done, total, name: bar.progress(done / total, text=f"{done}/{total}: {name[:60]}"),
+                        report)
+        bar.empty()
+    show_report(report)
+
+
+upload_tab, paste_tab, url_tab, demo_tab = st.tabs(["Upload files", "Paste text", "From URLs", "Demo corpus"])
+with upload_tab:
+    files = st.file_uploader("Reference files (.txt, .md, .html, .pdf)", accept_multiple_files=True,
+                             type=["txt", "md", "markdown", "html", "htm", "pdf"])
+    if st.button("Add files to the library", disabled=not files):
+        report, articles = IngestReport(), []
+        for file in files:
+            try:
+                if file.size > settings.ingest.max_file_mb * 1024 * 1024:
+                    raise InputError(f"{file.name} is over the {settings.ingest.max_file_mb:g} MB limit",
+                                     "Split the file or raise ingest.max_file_mb")
+                articles.append(load_bytes(file.getvalue(), file.name, source=file.name))
+            except FactCheckError as exc:
+                report.failed.append(IngestFailure(name=file.name, reason=exc.user_message()))
+        ingest_with_progress(articles, report)
+
+with paste_tab:
+    pasted_title = st.text_input("Title", key="lib_title")
+    pasted_url = st.text_input("Source URL (optional)", key="lib_url")
+    pasted = st.text_area("Article text", height=200, key="lib_text")
+    if st.button("Add text to the library", disabled=not pasted.strip()):
+        try:
+            article = load_text(pasted, title=pasted_title, source=pasted_url or pasted_title or "pasted text",
+                                url=pasted_url)
+            ingest_with_progress([article], IngestReport())
+        except FactCheckError as exc:
+            st.error(exc.user_message())
+
+with url_tab:
+    urls = st.text_area("One URL per line", height=120, key="lib_urls")
+    if st.button("Fetch and add", disabled=not urls.strip()):
+        report, articles = IngestReport(), []
+        for url in [u.strip() for u in urls.splitlines() if u.strip()]:
+            try:
+                articles.append(fetch_url(url, settings.ingest.max_file_mb))
+            except FactCheckError as exc:
+                report.failed.append(IngestFailure(name=url, reason=exc.user_message()))
+        ingest_with_progress(articles, report)
+
+with demo_tab:
+    st.write("Eleven short reference texts on Russia–Iran military cooperation (2022), the 2015 nuclear deal, "
+             "resolution 2231, the 2022 protests in Iran and North Korean artillery.")
+    if st.button("Load the demo corpus"):
+        with st.spinner("Adding the demo corpus…"):
+            show_report(ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest,
+                                     settings.retrieval.contextual_header))
+
+st.subheader("In the library")
+stored = list_articles(engine.store)
+if not stored:
+    st.info("The library is empty: upload reference articles, or load the demo corpus.")
+else:
+    st.dataframe([{"title": a.title, "source": a.source, "url": a.url, "added": a.date, "chunks": a.chunks,
+                   "id": a.article_id} for a in stored], hide_index=True, use_container_width=True,
+                 column_config={"url": st.column_config.LinkColumn("url")})
+    st.caption(f"{len(stored)} articles · {sum(a.chunks for a in stored)} passages")
+    with st.expander("Remove an article"):
+        labels = {a.article_id: f"{a.title or a.source} ({a.chunks} passages)" for a in stored}
+        doomed = st.selectbox("Article", list(labels), format_func=labels.get, key="lib_remove")
+        confirm = st.checkbox("Yes, remove it from the library", key="lib_remove_confirm")
+        if st.button("Remove", disabled=not confirm):
+            removed = engine.store.delete_article(doomed)
+            st.success(f"Removed {removed} passages.")
+            st.rerun()

@@ -1,0 +1,66 @@
+"""Review: pick a run, work through its claims (deep links: /?run=RUN_ID&claim=CLAIM_ID)."""
+
+import streamlit as st
+
+from pipeline.errors import NotFoundError
+from pipeline.queue import build_queue
+from pipeline.types import ReviewStatus
+from ui.components import run_label
+from ui.review_detail import render_detail
+from ui.review_queue import render_queue
+from ui.safe import md
+from ui.state import get_settings, review_store, run_store
+
+settings = get_settings()
+runs = run_store().list()
+if not runs:
+    st.title("Fact-check review")
+    st.info("No checks yet. 1) Add reference articles in **Library** (or load the demo corpus there). "
+            "2) Check an article in **Check an article** (the demo article is one click away). "
+            "The finished run opens here for review.")
+    st.page_link("ui/pages/library.py", label="Go to Library", icon=":material/library_books:")
+    st.page_link("ui/pages/check.py", label="Check an article", icon=":material/search:")
+    st.stop()
+
+st.title("Review")
+labels = {r.run_id: run_label(r) for r in runs}
+wanted = st.query_params.get("run") or st.session_state.get("run_id") or runs[0].run_id
+if wanted not in labels:
+    st.error(f"There is no run '{md(wanted)}' here; showing the latest run instead.")
+    wanted = runs[0].run_id
+if st.session_state.get("run_picker") != wanted:
+    st.session_state["run_picker"] = wanted
+
+
+def pick_run() -> None:
+    """Switch runs from the picker (and put the run in the URL)."""
+    st.session_state["run_id"] = st.session_state["run_picker"]
+    st.query_params.clear()
+    st.query_params["run"] = st.session_state["run_picker"]
+
+
+run_id = st.selectbox("Run", list(labels), format_func=labels.get, key="run_picker", on_change=pick_run)
+st.session_state["run_id"] = run_id
+try:
+    result = run_store().load(run_id)
+except NotFoundError as exc:
+    st.error(exc.user_message())
+    st.stop()
+reviews = review_store().for_run(run_id)
+rows = build_queue(result, reviews, settings.review.low_confidence)
+done = sum(1 for r in rows if r.status == ReviewStatus.DONE)
+st.caption(f"**{md(result.article.title or result.article.source)}** · checked by {md(result.engine.label())} · "
+           f"{len(rows)} claims · {sum(1 for r in rows if r.flagged)} flagged · {done} done")
+if result.engine.kind == "offline":
+    st.caption("Suggestions in this run come from the offline heuristic baseline, not a language model.")
+
+claim_id = st.query_params.get("claim")
+claims = {c.id: c for c in result.claims}
+if claim_id and claim_id not in claims:
+    st.error(f"Claim '{md(claim_id)}' is not in this run; showing the queue.")
+    claim_id = None
+if claim_id:
+    render_detail(result, rows, claims[claim_id])
+else:
+    st.query_params["run"] = run_id
+    render_queue(rows)

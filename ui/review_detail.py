@@ -1,0 +1,187 @@
+"""Claim detail: the claim in its article context, the evidence side by side, and the reviewer's decision."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
+from pipeline.reports import safe_url
+from pipeline.text import locate
+from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, RunResult, Stance, VerdictLabel
+from ui.decisions import CONFLICT_KEY, FLASH_KEY, allowed_ratings, keep_mine, keep_theirs, on_widget_change, widget_key
+from ui.review_queue import STATUS_LABELS, open_claim
+from ui.safe import h, highlight, md
+from ui.state import get_settings, review_store, reviewer
+
+STANCE_ICONS = {Stance.SUPPORTS: ":material/check_circle: supports", Stance.CONTRADICTS: ":material/cancel: contradicts",
+                Stance.UNRELATED: ":material/remove: unrelated"}
+STANCE_NAMES = {Stance.SUPPORTS: "supports", Stance.CONTRADICTS: "contradicts", Stance.UNRELATED: "unrelated"}
+_CONTEXT_CHARS = 1200
+
+
+def back_to_queue() -> None:
+    """Leave the detail view."""
+    st.query_params.pop("claim", None)
+
+
+def paragraph_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The article paragraph (line) holding the span, trimmed to a readable length around it."""
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", end)
+    right = len(text) if right < 0 else right
+    return max(left, start - _CONTEXT_CHARS // 2), min(right, end + _CONTEXT_CHARS // 2)
+
+
+def render_navigation(rows: list[QueueRow], claim_id: str) -> None:
+    """Back to the queue, previous/next flagged claim, position."""
+    ordered = sort_queue(rows)
+    flagged = [r for r in ordered if r.flagged]
+    previous, following = neighbours(flagged, claim_id)
+    position = [r.claim_id for r in ordered].index(claim_id) + 1
+    cols = st.columns([1, 1.3, 1.3, 3])
+    cols[0].button("← Queue", on_click=back_to_queue, use_container_width=True)
+    cols[1].button("◀ Previous flagged", on_click=open_claim, args=(previous,), disabled=previous is None,
+                   use_container_width=True)
+    cols[2].button("Next flagged ▶", on_click=open_claim, args=(following,), disabled=following is None,
+                   use_container_width=True)
+    cols[3].caption(f"Claim {position} of {len(ordered)} · {len(flagged)} flagged")
+
+
+def render_messages(claim: Claim) -> None:
+    """The last save result, and any conflict with another reviewer's change."""
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        getattr(st, flash[0])(md(flash[1]))
+    conflict = st.session_state.get(CONFLICT_KEY)
+    if not conflict or conflict["claim_id"] != claim.id:
+        return
+    lines = [f"- **{md(c['field'])}**: {md(c['by'] or 'another reviewer')} set “{md(c['theirs'] or '—')}” at "
+             f"{md(c['at'])}; you had “{md(c['base'] or '—')}” and changed it to “{md(c['mine'] or '—')}”."
+             for c in conflict["conflicts"]]
+    st.warning("**Not saved: someone else changed this claim while you were editing.**\n\n" + "\n".join(lines))
+    cols = st.columns(2)
+    cols[0].button("Keep mine (overwrite theirs)", on_click=keep_mine, type="primary", use_container_width=True)
+    cols[1].button("Keep theirs", on_click=keep_theirs, use_container_width=True)
+
+
+def render_claim_header(claim: Claim) -> None:
+    """The claim and the model's suggestion."""
+    st.html(f'<div class="fc-claim">{h(claim.text)}</div>')
+    flags = claim_flags(claim, get_settings().review.low_confidence)
+    if claim.status == ClaimStatus.FAILED:
+        st.error(f"The automatic check of this claim failed: {md(claim.error)}")
+        return
+    st.caption(f"Model suggestion: **{claim.verdict.value.replace('_', ' ')}** (confidence {claim.confidence:.2f}) · "
+               f"check-worthiness {claim.checkworthiness:.2f}" + (f" · flagged: {', '.join(flags)}" if flags else ""))
+
+
+def render_context(result: RunResult, claim: Claim) -> None:
+    """The paragraph around the claim with its source sentence highlighted; the whole article on demand."""
+    text = result.article.text
+    start, end = paragraph_around(text, *claim.span)
+    prefix, suffix = ("… " if start > 0 and text[start - 1] != "\n" else ""), ("…" if end < len(text) and text[end] != "\n" else "")
+    st.markdown("**In the article**")
+    st.html(f'<div class="fc-context">{h(prefix)}{highlight(text[start:end], claim.span[0] - start, claim.span[1] - start)}'
+            f"{h(suffix)}</div>")
+    with st.expander("Whole article"):
+        st.html(f'<div class="fc-context" style="white-space:pre-wrap">{highlight(text, *claim.span)}</div>')
+
+
+def render_decision(claim: Claim, review: Review) -> None:
+    """The reviewer's verdict, rating, explanation, notes and status, each saved on change."""
+    st.markdown("**Your decision**")
+    disabled = not reviewer()
+    if disabled:
+        st.info("Enter your name in the sidebar to record decisions.")
+    base = review.model_dump_json()
+    verdicts = [""] + [v.value for v in VerdictLabel]
+    key = widget_key("verdict", review)
+    st.selectbox("Final verdict", verdicts, index=verdicts.index(review.verdict.value if review.verdict else ""),
+                 format_func=lambda v: v.replace("_", " ") if v else "— not set —", key=key, disabled=disabled,
+                 on_change=on_widget_change, args=("verdict", key, base))
+    ratings = [""] + allowed_ratings()
+    key = widget_key("rating", review)
+    st.selectbox("Rating (published)", ratings, index=ratings.index(review.rating) if review.rating in ratings else 0,
+                 format_func=lambda r: r or "— not rated —", key=key, disabled=disabled,
+                 on_change=on_widget_change, args=("rating", key, base))
+    for field, label, help_text in (("explanation", "Explanation (published)", "Shown in the report."),
+                                    ("notes", "Notes (internal)", "Kept in the JSON/CSV exports only.")):
+        key = widget_key(field, review)
+        st.text_area(label, value=getattr(review, field), key=key, disabled=disabled, help=help_text, height=100,
+                     on_change=on_widget_change, args=(field, key, base))
+    key = widget_key("status", review)
+    st.radio("Status", list(ReviewStatus), index=list(ReviewStatus).index(review.status), horizontal=True,
+             format_func=STATUS_LABELS.get, key=key, disabled=disabled, on_change=on_widget_change,
+             args=("status", key, base))
+    if review.version:
+        st.caption(f"Last saved by {md(review.reviewer)} at {md(review.updated_at)} (version {review.version}).")
+
+
+def evidence_card(evidence: Evidence) -> str:
+    """One passage: source, score, the model's stance and rationale, the quote highlighted inside the passage."""
+    title = h(evidence.title or evidence.source or evidence.chunk_id)
+    url = safe_url(evidence.url)
+    source = f'<a href="{h(url)}" target="_blank" rel="noopener noreferrer">{title}</a>' if url else title
+    found = locate(evidence.quote, evidence.text) if evidence.grounded and evidence.quote else None
+    body = highlight(evidence.text, found[0], found[1], "fc-quote") if found else h(evidence.text)
+    warning = ""
+    if not evidence.grounded:
+        warning = ('<div class="fc-ungrounded">⚠ Ungrounded: the model\'s quote is not in this passage, so this '
+                   f"judgment is not counted. Quote given: “{h(evidence.quote)}”</div>" if evidence.quote else
+                   '<div class="fc-ungrounded">⚠ Ungrounded: no usable judgment for this passage.</div>')
+    meta = " · ".join(x for x in (h(evidence.date), f"score {evidence.score:.2f}",
+                                  f"model: {h(evidence.stance.value)} ({evidence.strength:.2f})") if x)
+    return (f'<div class="fc-card"><div><b>{source}</b> <span class="fc-muted">{meta}</span></div>'
+            f'<div>{body}</div><div class="fc-muted">{h(evidence.rationale)}</div>{warning}</div>')
+
+
+def render_passage(evidence: Evidence, review: Review) -> None:
+    """A passage card with the reviewer's stance override."""
+    st.html(evidence_card(evidence))
+    options = list(Stance)
+    current = effective_stance(evidence, review)
+    key = widget_key(f"stances.{evidence.chunk_id}", review)
+    st.selectbox("Your stance", options, index=options.index(current), key=key, disabled=not reviewer(),
+                 format_func=lambda s: "Your stance: " + STANCE_NAMES[s] + (" (model)" if s == evidence.stance else ""),
+                 on_change=on_widget_change, label_visibility="collapsed",
+                 args=(f"stances.{evidence.chunk_id}", key, review.model_dump_json(),
+                       lambda value, model=evidence.stance: "" if value == model else value))
+
+
+def render_evidence(claim: Claim, review: Review) -> None:
+    """Evidence grouped by (the reviewer's) stance: supports and contradicts side by side, unrelated below."""
+    groups = {stance: [e for e in claim.evidence if effective_stance(e, review) == stance] for stance in Stance}
+    st.markdown(f"**Evidence** ({len(claim.evidence)} passages)")
+    left, right = st.columns(2)
+    for column, stance in ((left, Stance.SUPPORTS), (right, Stance.CONTRADICTS)):
+        with column:
+            st.markdown(f"{STANCE_ICONS[stance]} ({len(groups[stance])})")
+            for evidence in groups[stance]:
+                render_passage(evidence, review)
+    with st.expander(f"{STANCE_ICONS[Stance.UNRELATED]} ({len(groups[Stance.UNRELATED])})"):
+        for evidence in groups[Stance.UNRELATED]:
+            render_passage(evidence, review)
+
+
+def render_history(result: RunResult, claim: Claim) -> None:
+    """The audit trail of this claim."""
+    events = review_store().history(result.run_id, claim.id)
+    with st.expander(f"History ({len(events)} changes)"):
+        if events:
+            st.dataframe([{"at": e.at, "reviewer": e.reviewer, "field": e.field, "from": e.old, "to": e.new}
+                          for e in reversed(events)], hide_index=True)
+
+
+def render_detail(result: RunResult, rows: list[QueueRow], claim: Claim) -> None:
+    """The whole claim view."""
+    render_navigation(rows, claim.id)
+    review = review_store().get(result.run_id, claim.id)
+    render_messages(claim)
+    render_claim_header(claim)
+    left, right = st.columns([3, 2])
+    with left:
+        render_context(result, claim)
+    with right:
+        render_decision(claim, review)
+    render_evidence(claim, review)
+    render_history(result, claim)

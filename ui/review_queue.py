@@ -1,0 +1,58 @@
+"""The review queue: a run's claims in a table, flagged first, with filters and sorting."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipeline.queue import SORTS, QueueRow, filter_queue, sort_queue
+from pipeline.types import ReviewStatus, VerdictLabel
+
+STATUS_LABELS = {ReviewStatus.UNREVIEWED: "unreviewed", ReviewStatus.IN_PROGRESS: "in progress",
+                 ReviewStatus.DONE: "done"}
+
+
+def open_claim(claim_id: str) -> None:
+    """Show a claim in the detail view (and put it in the URL so it can be shared)."""
+    st.query_params["claim"] = claim_id
+
+
+def queue_controls() -> tuple[str, list[ReviewStatus], list[str], bool]:
+    """Sort and filter widgets."""
+    cols = st.columns([1.2, 1.6, 1.8, 1])
+    how = cols[0].selectbox("Sort", SORTS, key="queue_sort")
+    statuses = cols[1].multiselect("Review status", list(ReviewStatus), format_func=STATUS_LABELS.get,
+                                   key="queue_status")
+    verdicts = cols[2].multiselect("Model verdict", [v.value for v in VerdictLabel] + ["failed"],
+                                   key="queue_verdict")
+    flagged = cols[3].toggle("Flagged only", key="queue_flagged")
+    return how, statuses, verdicts, flagged
+
+
+def queue_rows(rows: list[QueueRow]) -> list[QueueRow]:
+    """The rows as the reviewer chose to sort and filter them."""
+    how, statuses, verdicts, flagged = queue_controls()
+    return filter_queue(sort_queue(rows, how), statuses, verdicts, flagged)
+
+
+def render_queue(rows: list[QueueRow]) -> None:
+    """The table; selecting a row (or the picker below it) opens the claim."""
+    shown = queue_rows(rows)
+    if not shown:
+        st.info("No claims match these filters.")
+        return
+    table = [{"#": r.number, "flags": ", ".join(r.flags) or "—", "claim": r.text,
+              "model verdict": r.model_verdict.replace("_", " "), "confidence": round(r.confidence, 2),
+              "check-worthiness": round(r.checkworthiness, 2), "status": STATUS_LABELS[r.status],
+              "rating": r.rating, "reviewer": r.reviewer} for r in shown]
+    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         key="queue_table", column_config={"claim": st.column_config.TextColumn(width="large")})
+    selected = getattr(getattr(event, "selection", None), "rows", None)
+    if selected:
+        st.session_state.pop("queue_table", None)
+        open_claim(shown[selected[0]].claim_id)
+        st.rerun()
+    labels = {r.claim_id: f"#{r.number} {r.text[:90]}" for r in shown}
+    cols = st.columns([4, 1])
+    choice = cols[0].selectbox("Open claim", list(labels), format_func=labels.get, key="queue_pick",
+                               label_visibility="collapsed")
+    cols[1].button("Open claim", on_click=open_claim, args=(choice,), use_container_width=True)
