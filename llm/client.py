@@ -124,8 +124,12 @@ class LangChainLLM:
                 usage.llm_calls += 1
             raise translate_error(exc, self.provider, self.endpoint, self.model) from exc
         if not isinstance(reply.content, str):
-            reply = AIMessage(content=json.dumps(reply.content), usage_metadata=reply.usage_metadata)
+            reply = AIMessage(content=json.dumps(reply.content), usage_metadata=reply.usage_metadata,
+                              response_metadata=reply.response_metadata)
         self._count(usage, tokens=_tokens(reply, messages))
+        if (reply.response_metadata or {}).get("finish_reason") == "length":
+            raise LLMError("The model's reply was cut off at the output length limit",
+                           "Raise llm.max_output_tokens (or use a model with a longer output limit)")
         return reply
 
     def _count(self, usage: Usage, cached: bool = False, tokens: tuple[int, int] = (0, 0)) -> None:

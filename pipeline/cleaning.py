@@ -110,6 +110,17 @@ def html_to_text(raw: str) -> tuple[str, str, str]:
     return title, text, url
 
 
+def hidden_html_text(raw: str) -> str:
+    """Text a reader never sees but a naive scraper would keep: comments, hidden elements, alt/title text."""
+    soup = BeautifulSoup(raw, "html.parser")
+    parts = [str(c) for c in soup.find_all(string=lambda s: isinstance(s, Comment))]
+    parts += [tag.get_text(" ", strip=True) for tag in soup.find_all(_is_hidden_or_boilerplate)]
+    parts += [tag.get_text(" ", strip=True) for tag in soup.find_all(["noscript", "template"])]
+    for tag in soup.find_all(True):
+        parts += [str(tag.get(attr, "")) for attr in ("alt", "title", "aria-label", "data-text")]
+    return "\n".join(p for p in parts if p.strip())
+
+
 def _canonical_url(soup) -> str:
     """The page's canonical URL (link rel=canonical or og:url), if it declares one."""
     link = soup.find("link", rel="canonical")

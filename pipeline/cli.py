@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from pipeline.config import Settings, load_settings
-from pipeline.errors import FactCheckError, InputError
+from pipeline.errors import FactCheckError, InputError, redact
 from pipeline.types import ClaimStatus, RunResult
 from pipeline.wiring import Engine
 
@@ -128,7 +128,21 @@ def print_summary(result: RunResult) -> None:
         decisive = [e for e in claim.evidence if e.grounded and e.stance.value != "unrelated"]
         for evidence in decisive[:2]:
             print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {evidence.title or evidence.source}")
+    if not result.claims:
+        print("No check-worthy claims were found in this article.")
+    for reason, count in failure_reasons(result).items():
+        print(f"{count} claim(s) failed: {reason} Re-run the same command to retry only those (finished "
+              "replies are cached).")
     print(f"Export: python -m pipeline export {result.run_id} --format md")
+
+
+def failure_reasons(result: RunResult) -> dict[str, int]:
+    """Failed claims grouped by their one-sentence reason."""
+    reasons: dict[str, int] = {}
+    for claim in result.claims:
+        if claim.status == ClaimStatus.FAILED:
+            reasons[claim.error] = reasons.get(claim.error, 0) + 1
+    return reasons
 
 
 def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
@@ -257,6 +271,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("FACTCHECK_DEBUG"):
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc}. Re-run with FACTCHECK_DEBUG=1 for details, "
-              "and report it.", file=sys.stderr)
+        print(redact(f"error: unexpected {type(exc).__name__}: {exc}. Re-run with FACTCHECK_DEBUG=1 for "
+                     "details, and report it."), file=sys.stderr)
         return EXIT_ERROR

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, register_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = REPO_ROOT / "factcheck.toml"
@@ -203,12 +203,16 @@ def load_settings(config_file: str | Path | None = None, environ: dict[str, str]
         data["data_dir"] = str((path.parent if "data_dir" in file_data and "data_dir" not in env_data
                                 else Path.cwd()) / data["data_dir"])
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"Setting '{where}' is invalid: {first['msg']}",
                           f"Fix it in {path.name} or the FACTCHECK_{where.upper().replace('.', '__')} variable")
+    for secret in (settings.llm.api_key, settings.embedding.api_key):
+        register_secret(secret.get_secret_value() if secret else None)
+    register_secret(environ.get("OPENAI_API_KEY"))
+    return settings
 
 
 def resolve_api_key(llm: LLMSettings, environ: dict[str, str] | None = None) -> str | None:

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
+_SECRETS: set[str] = set()
+_KEY_PATTERN = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}|\bBearer\s+[A-Za-z0-9._\-]{8,}")
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret (an API key) so `redact` removes it from anything we show or write."""
+    if value and len(value) >= 6:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """Text with every known secret and anything shaped like an API key replaced by [redacted]."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERN.sub("[redacted]", text)
+
 
 class FactCheckError(Exception):
     """Base error: a message for the user, a fix-it hint, and whether retrying can help."""
@@ -20,7 +38,7 @@ class FactCheckError(Exception):
         text = self.message.rstrip(".") + "."
         if self.help:
             text += " " + self.help.rstrip(".") + "."
-        return text
+        return redact(text)
 
 
 class ConfigError(FactCheckError):

@@ -7,16 +7,15 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.cleaning import (
-    clean_text,
-    guess_title,
-    html_to_text,
-    markdown_title,
-    markdown_to_text,
-)
+from pipeline.cleaning import (clean_text, guess_title, hidden_html_text, html_to_text, markdown_title,
+                               markdown_to_text)
 from pipeline.errors import InputError
+from pipeline.injection import HIDDEN_NOTICE, find_instructions
 from pipeline.types import Article
 
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_ENGLISH_WORDS = frozenset("the of and to in a is that for on was with as by it at from are said were has have "
+                           "be this an not which or but had its their his her they he she been will would".split())
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"}
 _MIN_ARTICLE_CHARS = 20
 
@@ -60,11 +59,12 @@ def load_file(path: str | Path, max_mb: float = 20.0) -> Article:
 def load_bytes(data: bytes, filename: str, source: str = "", url: str = "") -> Article:
     """Turn uploaded bytes into an Article according to the file name's extension."""
     suffix = Path(filename).suffix.lower()
-    page_url = ""
+    page_url, notices = "", []
     if suffix == ".pdf":
         title, text = _pdf_to_text(data, filename)
     else:
         raw = decode_text(data, filename)
+        notices = input_notices(raw, suffix in (".html", ".htm"))
         if suffix in (".html", ".htm"):
             title, text, page_url = html_to_text(raw)
         elif suffix in (".md", ".markdown"):
@@ -73,19 +73,21 @@ def load_bytes(data: bytes, filename: str, source: str = "", url: str = "") -> A
             text = clean_text(raw)
             title = guess_title(text)
     text, found_url = split_source_line(text)
-    return _finish(text, filename, title=title or Path(filename).stem, source=source or filename,
+    return _finish(text, filename, notices, title=title or Path(filename).stem, source=source or filename,
                    url=url or page_url or found_url)
 
 
 def load_text(raw: str, title: str = "", source: str = "pasted text", url: str = "") -> Article:
     """Turn pasted text (plain, or HTML when it looks like a page) into an Article."""
-    if raw.lstrip()[:1] == "<" and "</" in raw:
+    is_html = raw.lstrip()[:1] == "<" and "</" in raw
+    notices = input_notices(raw, is_html)
+    if is_html:
         page_title, text, page_url = html_to_text(raw)
         title, url = title or page_title, url or page_url
     else:
         text = clean_text(raw)
     text, found_url = split_source_line(text)
-    return _finish(text, source, title=title or guess_title(text), source=source, url=url or found_url)
+    return _finish(text, source, notices, title=title or guess_title(text), source=source, url=url or found_url)
 
 
 def split_source_line(text: str) -> tuple[str, str]:
@@ -96,12 +98,38 @@ def split_source_line(text: str) -> tuple[str, str]:
     return text[:match.start()].rstrip(), match.group(1)
 
 
-def _finish(text: str, name: str, **meta: str) -> Article:
+def input_notices(raw: str, is_html: bool) -> list[str]:
+    """Things a reviewer should know about the raw input: hidden instructions, invisible characters."""
+    notices = []
+    hidden = hidden_html_text(raw) if is_html else "\n".join(re.findall(r"<!--(.*?)-->", raw, re.DOTALL))
+    if find_instructions(hidden):
+        notices.append(HIDDEN_NOTICE)
+    if _INVISIBLE.search(raw):
+        notices.append("Invisible (zero-width or direction) characters were removed from the text.")
+    return notices
+
+
+def language_notice(text: str) -> str:
+    """A warning when the text does not look like English (the offline engine and MiniLM are English-only)."""
+    letters = [c for c in text if c.isalpha()]
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 20:
+        return ""
+    ascii_share = sum(c.isascii() for c in letters) / max(len(letters), 1)
+    english_share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    if ascii_share < 0.7 or english_share < 0.12:
+        return ("This text does not look like English: the offline engine and the default embedding are "
+                "English-only, so expect weak results (configure a multilingual LLM and embedding).")
+    return ""
+
+
+def _finish(text: str, name: str, notices: list[str], **meta: str) -> Article:
     """Refuse empty results and build the content-addressed Article."""
     if len(text.strip()) < _MIN_ARTICLE_CHARS:
         raise InputError(f"{name} has no article text after cleaning",
                          "Check that the file contains readable text, not only markup, images or ads")
-    return Article.from_text(text, date=datetime.now(timezone.utc).date().isoformat(), **meta)
+    notices = notices + [n for n in [language_notice(text)] if n]
+    return Article.from_text(text, date=datetime.now(timezone.utc).date().isoformat(), notices=notices, **meta)
 
 
 def decode_text(data: bytes, name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from pipeline.injection import INJECTION_FLAG, article_addresses_model
 from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, RunResult, Stance, VerdictLabel
 
 FLAG_FAILED = "failed"
@@ -12,7 +13,8 @@ FLAG_CONFLICTING = "conflicting"
 FLAG_LOW_CONFIDENCE = "low confidence"
 FLAG_UNGROUNDED = "ungrounded evidence"
 # Lower number = more urgent.
-_SEVERITY = {FLAG_FAILED: 0, FLAG_REFUTED: 1, FLAG_CONFLICTING: 2, FLAG_UNGROUNDED: 3, FLAG_LOW_CONFIDENCE: 4}
+_SEVERITY = {FLAG_FAILED: 0, INJECTION_FLAG: 1, FLAG_REFUTED: 2, FLAG_CONFLICTING: 3, FLAG_UNGROUNDED: 4,
+             FLAG_LOW_CONFIDENCE: 5}
 SORTS = ("flagged first", "article order", "check-worthiness", "lowest confidence")
 
 
@@ -37,11 +39,12 @@ class QueueRow(BaseModel):
         return bool(self.flags)
 
 
-def claim_flags(claim: Claim, low_confidence: float) -> list[str]:
+def claim_flags(claim: Claim, low_confidence: float, article_flagged: bool = False) -> list[str]:
     """Why a claim is flagged, most urgent first."""
+    injection = [INJECTION_FLAG] if article_flagged else []
     if claim.status == ClaimStatus.FAILED:
-        return [FLAG_FAILED]
-    flags = []
+        return [FLAG_FAILED, *injection]
+    flags = injection
     if claim.verdict == VerdictLabel.REFUTED:
         flags.append(FLAG_REFUTED)
     if claim.verdict == VerdictLabel.CONFLICTING:
@@ -56,6 +59,7 @@ def claim_flags(claim: Claim, low_confidence: float) -> list[str]:
 def build_queue(result: RunResult, reviews: dict[str, Review], low_confidence: float) -> list[QueueRow]:
     """Every claim of a run with its flags and review state, in article order."""
     rows = []
+    article_flagged = article_addresses_model(result.article.text, result.article.notices)
     for number, claim in enumerate(result.claims, start=1):
         review = reviews.get(claim.id) or Review(run_id=result.run_id, claim_id=claim.id)
         rows.append(QueueRow(
@@ -63,7 +67,7 @@ def build_queue(result: RunResult, reviews: dict[str, Review], low_confidence: f
             model_verdict=claim.verdict.value if claim.status == ClaimStatus.OK else FLAG_FAILED,
             confidence=claim.confidence, status=review.status,
             final_verdict=review.verdict.value if review.verdict else "", rating=review.rating,
-            reviewer=review.reviewer, flags=claim_flags(claim, low_confidence)))
+            reviewer=review.reviewer, flags=claim_flags(claim, low_confidence, article_flagged)))
     return rows
 
 

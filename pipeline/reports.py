@@ -7,6 +7,8 @@ import io
 import json
 
 from pipeline.config import ReviewSettings, Settings
+from pipeline.errors import redact
+from pipeline.injection import find_instructions
 from pipeline.queue import effective_stance
 from pipeline.reviews import ReviewStore, now_iso
 from pipeline.runs import RunStore
@@ -103,7 +105,8 @@ def to_json(report: Report) -> str:
     document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
                                         "reviewers": c.reviewers} for c in report.claims}
     document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
-                          "method": method_note(report)}
+                          "method": method_note(report),
+                          "instructions_to_model": [f.model_dump() for f in find_instructions(report.run.article.text)]}
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
@@ -147,4 +150,4 @@ def export(report: Report, fmt: str) -> str:
                  "claimreview": to_claimreview}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt}")
-    return renderers[fmt](report)
+    return redact(renderers[fmt](report))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.errors import NotFoundError
+from pipeline.errors import NotFoundError, redact
 from pipeline.types import RunResult
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -61,7 +61,7 @@ class RunStore:
             suffix += 1
             result.run_id = f"{base}-{suffix}"
             path = self.path(result.run_id)
-        write_atomic(path, result.model_dump_json(indent=1))
+        write_atomic(path, redact(result.model_dump_json(indent=1)))
         return path
 
     def load(self, run_id: str) -> RunResult:

@@ -58,9 +58,10 @@ class Article(BaseModel):
     source: str = ""
     url: str = ""
     date: str = ""
+    notices: list[str] = Field(default_factory=list)
 
     @classmethod
-    def from_text(cls, text: str, **meta: str) -> "Article":
+    def from_text(cls, text: str, **meta) -> "Article":
         """Build an article whose id is the hash of its cleaned text."""
         return cls(id=content_id(text), text=text, **meta)
 

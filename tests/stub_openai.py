@@ -82,7 +82,10 @@ class StubOpenAI:
                 for key, value in reply.get("headers", {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test): nothing to answer
 
         return Handler
 
@@ -95,3 +98,8 @@ def system_text(request: dict) -> str:
 def user_text(request: dict) -> str:
     """The last user message of a chat request."""
     return [m["content"] for m in request["messages"] if m["role"] == "user"][-1]
+
+
+def first_user_text(request: dict) -> str:
+    """The original user message of a chat request (re-asks append more messages after it)."""
+    return [m["content"] for m in request["messages"] if m["role"] == "user"][0]

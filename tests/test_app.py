@@ -1,5 +1,6 @@
 """Every page through streamlit.testing.v1.AppTest, against real stores in a temporary data dir."""
 
+import re
 import shutil
 
 import pytest
@@ -166,3 +167,29 @@ def test_reports_page_offers_every_format(checked):
     assert at.caption[0].value.startswith("1 of")
     preview = next(m.value for m in at.markdown if m.value.startswith("# Fact-check:"))
     assert "**Rating: False**" in preview and "Wrong year." in preview and "Not yet reviewed" in preview
+
+
+HOSTILE_TEXT = ("Officials said Iran sent <script>alert(1)</script> 500 drones to Russia in 2022. "
+                "Mahsa Amini was 32 years old <img src=x onerror=alert(1)> when she died in September 2022. "
+                "The deal [click](javascript:alert(1)) was signed in 2013 ![pixel](http://evil.example/p.png).")
+
+
+def test_hostile_article_text_is_shown_as_text_everywhere(data_dir, demo_store_dir, embedder):
+    from pipeline.loaders import load_bytes
+
+    shutil.copytree(demo_store_dir, data_dir)
+    engine = Engine(load_settings(), overrides={"embedder": embedder})
+    result = check_article(load_bytes(HOSTILE_TEXT.encode(), "hostile.txt"), engine)
+    claim = next(c for c in result.claims if "<script>" in c.text)
+    at = no_errors(app(run=result.run_id, claim=claim.id))
+    bodies = [h.proto.body for h in at.get("html")]
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in b for b in bodies)
+    for body in bodies:
+        assert "<script" not in body and "<img" not in body and "javascript:" not in body.replace(
+            "(javascript:alert(1))", "")
+    markdown = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    unescaped = re.compile(r"(?<!\\)(<script|<img|!\[|\]\(javascript)")
+    assert not [m for m in markdown if unescaped.search(m)]
+    assert any("\\<script\\>" in m for m in markdown)  # shown, escaped
+    queue = no_errors(app(run=result.run_id))
+    assert any("<script>" in text for text in queue.dataframe[0].value["claim"])  # plain text cells

@@ -95,3 +95,36 @@ def test_parallel_writers_lose_nothing(tmp_path):
     assert all(store.get("r", f"own{n}").version == 15 for n in range(4, 8))
     # one audit event per save, plus one automatic "in progress" per claim
     assert len(store.history("r")) == 8 * 15 + 5
+
+
+def test_an_export_taken_while_someone_edits_is_consistent(tmp_path):
+    from pipeline.config import ReviewSettings
+    from pipeline.reports import build_report
+    from test_queue import make_run
+
+    path = tmp_path / "reviews.sqlite"
+    run = make_run()
+    stop = threading.Event()
+
+    def editor():
+        store = ReviewStore(path)
+        i = 0
+        while not stop.is_set():
+            for claim in run.claims:
+                store.save(store.get("r", claim.id), {"notes": f"edit {i}"}, "Ana", SCALE)
+            i += 1
+
+    thread = threading.Thread(target=editor)
+    thread.start()
+    try:
+        checked = 0
+        while checked < 40:
+            reviews, events = ReviewStore(path).snapshot("r")
+            report = build_report(run, reviews, events, ReviewSettings())
+            for item in report.claims:
+                versions = [e.version for e in events if e.claim_id == item.claim.id]
+                assert item.review.version == max(versions, default=0)
+            checked += 1
+    finally:
+        stop.set()
+        thread.join()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pipeline.injection import INJECTION_FLAG, article_addresses_model, find_instructions
 from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
 from pipeline.reports import safe_url
 from pipeline.text import locate
@@ -64,10 +65,24 @@ def render_messages(claim: Claim) -> None:
     cols[1].button("Keep theirs", on_click=keep_theirs, use_container_width=True)
 
 
-def render_claim_header(claim: Claim) -> None:
+def render_article_warnings(result: RunResult) -> bool:
+    """Notices about the input and instruction-like text in it; True when the article addresses a model."""
+    article = result.article
+    for notice in article.notices:
+        st.info(md(notice))
+    findings = find_instructions(article.text)
+    if findings:
+        quoted = "; ".join(f"“{md(f.text[:120])}” ({md(f.reason)})" for f in findings[:5])
+        st.warning(f"**{INJECTION_FLAG.capitalize()}.** This article contains text that reads like instructions "
+                   f"to an AI model: {quoted}. The model was told to treat the article as data only; check this "
+                   "claim's suggestion with extra care.")
+    return article_addresses_model(article.text, article.notices)
+
+
+def render_claim_header(claim: Claim, article_flagged: bool) -> None:
     """The claim and the model's suggestion."""
     st.html(f'<div class="fc-claim">{h(claim.text)}</div>')
-    flags = claim_flags(claim, get_settings().review.low_confidence)
+    flags = claim_flags(claim, get_settings().review.low_confidence, article_flagged)
     if claim.status == ClaimStatus.FAILED:
         st.error(f"The automatic check of this claim failed: {md(claim.error)}")
         return
@@ -177,7 +192,7 @@ def render_detail(result: RunResult, rows: list[QueueRow], claim: Claim) -> None
     render_navigation(rows, claim.id)
     review = review_store().get(result.run_id, claim.id)
     render_messages(claim)
-    render_claim_header(claim)
+    render_claim_header(claim, render_article_warnings(result))
     left, right = st.columns([3, 2])
     with left:
         render_context(result, claim)

@@ -32,4 +32,5 @@ for column, fmt in zip(cols, FORMATS):
     column.download_button(NAMES[fmt], data=export(report, fmt), file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}",
                            mime=MEDIA_TYPES[fmt], key=f"download_{fmt}", use_container_width=True)
 st.subheader("Preview")
-st.markdown(export(report, "md"))
+with st.container(height=700, border=True):
+    st.markdown(export(report, "md"))

@@ -1,0 +1,42 @@
+"""API keys never appear in output, run files, caches, reviews, reports or error messages."""
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+from llm_fixtures import demo_responder
+from stub_openai import StubOpenAI
+
+KEY = "sk-test-SECRET-abcdef1234567890"
+
+
+def cli(*args, data_dir, base_url):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
+    env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__BASE_URL=base_url, FACTCHECK_LLM__API_KEY=KEY,
+               FACTCHECK_LLM__MAX_RETRIES="0")
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_key_is_used_but_never_written_or_shown(tmp_path):
+    data = tmp_path / "data"
+    outputs = []
+    with StubOpenAI(demo_responder) as stub:
+        demo = cli("demo", data_dir=data, base_url=stub.base_url)
+        assert demo.returncode == 0, demo.stderr
+        outputs += [demo.stdout, demo.stderr]
+        assert any(h.get("authorization") == f"Bearer {KEY}" for h in stub.headers)  # the key was really sent
+        run_id = demo.stdout.split("Run ", 1)[1].split(" ", 1)[0]
+        for fmt in ("md", "html", "json", "csv", "claimreview"):
+            out = cli("export", run_id, "--format", fmt, data_dir=data, base_url=stub.base_url)
+            outputs += [out.stdout, out.stderr]
+        stub.responder = lambda request: {"status": 401, "body": {"error": {
+            "message": f"Incorrect API key provided: {KEY}.", "type": "invalid_request_error"}}}
+        failed = cli("check", str(ROOT / "pipeline" / "demo_data" / "demo-article.txt"), "--title", "x",
+                     data_dir=tmp_path / "other", base_url=stub.base_url)
+        outputs += [failed.stdout, failed.stderr]
+    assert failed.returncode == 1 and "rejected the API key" in failed.stderr
+    assert all(KEY not in text for text in outputs)
+    written = [p for p in list(data.rglob("*")) + list((tmp_path / "other").rglob("*")) if p.is_file()]
+    assert written and all(KEY.encode() not in p.read_bytes() for p in written)
