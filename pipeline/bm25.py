@@ -70,7 +70,12 @@ class BM25Index:
         scores = self.scores(query)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        n = min(n, int(np.count_nonzero(scores)))
+        return self.best(scores, n)
+
+    @staticmethod
+    def best(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """The n highest positive entries of a score array as (index, score), best first."""
+        n = min(n, int(np.count_nonzero(scores > 0)))
         if n <= 0:
             return []
         best = np.argpartition(-scores, n - 1)[:n]

@@ -62,6 +62,10 @@ class RetrievalSettings(BaseModel):
     k: int = 5
     mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     candidates: int = 50
+    # How hybrid mode fuses dense and BM25: "score" = dense_weight × cosine + (1 − dense_weight) × BM25 / best
+    # BM25 (tuned on half of Climate-FEVER, see BENCHMARKS.md), or "rrf" = reciprocal rank fusion with rrf_k.
+    fusion: Literal["score", "rrf"] = "score"
+    dense_weight: float = Field(default=0.8, ge=0.0, le=1.0)
     rrf_k: int = 60
     contextual_header: bool = True
 

@@ -59,37 +59,35 @@ class ArticleSummary(BaseModel):
 def ingest_articles(articles: list[Article], store: EvidenceStore, embedder: Embedder,
                     settings: IngestSettings, contextual_header: bool = True,
                     progress: Progress | None = None, report: IngestReport | None = None) -> IngestReport:
-    """Chunk and store articles; only new chunks are embedded, and each article is written whole."""
+    """Chunk and store articles in batches: one existence check per batch, only new chunks are embedded."""
     report = report or IngestReport()
-    pending: list[list[Chunk]] = []
+    batch: list[list[Chunk]] = []
     for done, article in enumerate(articles, start=1):
-        chunks = chunk_article(article, settings.chunk_chars, settings.overlap_sentences)
+        batch.append(chunk_article(article, settings.chunk_chars, settings.overlap_sentences))
         report.article_ids.append(article.id)
-        known = store.existing_ids([c.id for c in chunks])
-        if len(known) == len(chunks):
-            report.skipped_articles += 1
-            report.skipped_chunks += len(chunks)
-        else:
-            pending.append(chunks)
-            report.added_articles += 1
-            report.added_chunks += len(chunks) - len(known)
-            report.skipped_chunks += len(known)
-        if sum(len(group) for group in pending) >= _WRITE_BATCH_CHUNKS or done == len(articles):
-            _write(pending, store, embedder, contextual_header)
-            pending = []
+        if sum(len(group) for group in batch) >= _WRITE_BATCH_CHUNKS or done == len(articles):
+            _store_new(batch, store, embedder, contextual_header, report)
+            batch = []
         if progress:
             progress(done, len(articles), article.title or article.source)
     return report
 
 
-def _write(groups: list[list[Chunk]], store: EvidenceStore, embedder: Embedder,
-           contextual_header: bool) -> None:
-    """Embed a batch of whole articles together, then store them in one write."""
-    chunks = [c for group in groups for c in group]
-    if not chunks:
-        return
-    vectors = embedder.embed([index_text(c, contextual_header) for c in chunks])
-    store.add_chunks(chunks, vectors)
+def _store_new(groups: list[list[Chunk]], store: EvidenceStore, embedder: Embedder, contextual_header: bool,
+               report: IngestReport) -> None:
+    """Count known and new chunks of whole articles, then embed the new ones and store them in one write."""
+    known = store.existing_ids([c.id for group in groups for c in group])
+    fresh: list[Chunk] = []
+    for group in groups:
+        new = [c for c in group if c.id not in known]
+        report.added_articles += bool(new)
+        report.skipped_articles += not new
+        report.added_chunks += len(new)
+        report.skipped_chunks += len(group) - len(new)
+        fresh += new
+    if fresh:
+        vectors = embedder.embed([index_text(c, contextual_header) for c in fresh])
+        store.add_chunks(fresh, vectors)
 
 
 def ingest_paths(paths: list[str | Path], store: EvidenceStore, embedder: Embedder,

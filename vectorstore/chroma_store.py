@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -114,12 +115,13 @@ class ChromaStore:
         return cls(client, collection_name(collection, embedding), embedding)
 
     def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Add one article's chunks in a single write, then bump the store generation."""
+        """Add whole articles' chunks in a single write, then bump the store generation."""
         if not chunks:
             return
-        n_chunks = len(chunks)
+        per_article = Counter(c.article_id for c in chunks)
         metadatas = [{**{f: getattr(c, f) for f in _META_FIELDS}, "index": c.index, "start": c.start,
-                      "end": c.end, "n_chunks": n_chunks, "added_at": time.time()} for c in chunks]
+                      "end": c.end, "n_chunks": per_article[c.article_id], "added_at": time.time()}
+                     for c in chunks]
         self.collection.upsert(ids=[c.id for c in chunks], documents=[c.text for c in chunks],
                                embeddings=np.asarray(vectors, dtype=np.float32), metadatas=metadatas)
         self._bump_generation()
@@ -151,6 +153,14 @@ class ChromaStore:
         rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                    result["distances"][0])
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by chunk id (ids not stored are left out)."""
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _PAGE):
+            page = self.collection.get(ids=ids[start:start + _PAGE], include=["embeddings"])
+            found.update(zip(page["ids"], np.asarray(page["embeddings"], dtype=np.float32)))
+        return found
 
     def iter_chunks(self) -> Iterable[Chunk]:
         """Every stored chunk, page by page."""

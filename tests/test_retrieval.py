@@ -1,0 +1,66 @@
+"""Retrieval: weighted score fusion by hand, and the hybrid default on a real store."""
+
+import numpy as np
+import pytest
+
+from pipeline.retrieval import Retriever, weighted_score_fusion
+from pipeline.types import Article, Chunk
+
+
+def _chunk(cid):
+    return Chunk(id=cid, article_id=cid, text=cid, index=0, start=0, end=1)
+
+
+def test_weighted_score_fusion_by_hand():
+    chunks = {c: _chunk(c) for c in "abc"}
+    dense = {"a": 0.9, "b": 0.5, "c": 0.2}
+    keyword = {"a": 0.0, "b": 10.0, "c": 5.0}
+    fused = weighted_score_fusion(dense, keyword, chunks, dense_weight=0.8)
+    # a: .72, b: .4 + .2 = .6, c: .16 + .1 = .26
+    assert [c.id for c, _ in fused] == ["a", "b", "c"]
+    assert [round(s, 3) for _, s in fused] == [0.72, 0.6, 0.26]
+    keyword_only = weighted_score_fusion(dense, keyword, chunks, dense_weight=0.0)
+    assert [c.id for c, _ in keyword_only] == ["b", "c", "a"] and keyword_only[0][1] == 1.0
+
+
+def test_fusion_scores_are_clamped_to_the_unit_interval():
+    fused = weighted_score_fusion({"a": -0.5}, {}, {"a": _chunk("a")}, dense_weight=1.0)
+    assert fused[0][1] == 0.0
+
+
+ARTICLES = [
+    ("Shahed drones", "Iran supplied Russia with Shahed-136 attack drones in the summer of 2022."),
+    ("Su-35", "Russia is training Iranian pilots to fly the Sukhoi Su-35 fighter jet."),
+    ("OPEC+", "OPEC+ agreed in October 2022 to cut oil output by two million barrels per day."),
+]
+
+
+@pytest.fixture
+def filled(engine):
+    from pipeline.ingest import ingest_articles
+
+    articles = [Article.from_text(text, title=title, source=f"{title}.txt") for title, text in ARTICLES]
+    ingest_articles(articles, engine.store, engine.embedder, engine.settings.ingest)
+    return engine, articles
+
+
+@pytest.mark.parametrize("fusion", ["score", "rrf"])
+def test_hybrid_finds_the_right_passage_and_honours_exclusion(filled, fusion):
+    engine, articles = filled
+    settings = engine.settings.retrieval.model_copy(update={"fusion": fusion})
+    retriever = Retriever(engine.store, engine.embedder, settings)
+    hits = retriever.search("Which drones did Iran send to Russia?", 3)
+    assert hits[0].title == "Shahed drones" and all(0.0 <= h.score <= 1.0 for h in hits)
+    assert fusion in retriever.description or "score fusion" in retriever.description
+    excluded = retriever.search("Which drones did Iran send to Russia?", 3, exclude_article_id=articles[0].id)
+    assert all(h.article_id != articles[0].id for h in excluded)
+
+
+def test_keyword_only_candidates_get_their_stored_cosine(filled):
+    engine, _ = filled
+    chunks = list(engine.store.iter_chunks())
+    stored = engine.store.vectors([c.id for c in chunks])
+    query = engine.embedder.embed(["oil output cut"])[0]
+    settings = engine.settings.retrieval.model_copy(update={"candidates": 1})
+    cosines = Retriever(engine.store, engine.embedder, settings)._cosines(query, [c.id for c in chunks], [])
+    assert cosines == pytest.approx({cid: float(np.dot(query, v)) for cid, v in stored.items()})
