@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,18 +43,36 @@ def features(sentence: str) -> dict[str, float]:
     }
 
 
+_WORD = re.compile(r"[a-z]+|\d+")
+
+
+def words(sentence: str) -> set[str]:
+    """Lowercased words and adjacent word pairs ("a_b"), every digit run written as "#"."""
+    tokens = ["#" if t.isdigit() else t for t in _WORD.findall(sentence.lower())]
+    return set(tokens) | {f"{a}_{b}" for a, b in zip(tokens, tokens[1:])}
+
+
 @lru_cache(maxsize=1)
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
     """The logistic weights (including "bias") for the cues."""
     return json.loads(path.read_text(encoding="utf-8"))["weights"]
 
 
-def score(sentence: str, weights: dict[str, float] | None = None) -> float:
-    """Probability-like check-worthiness in [0, 1]."""
+@lru_cache(maxsize=1)
+def load_word_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Weights of the words and word pairs the model learned (empty for a cue-only model)."""
+    return json.loads(path.read_text(encoding="utf-8")).get("words", {})
+
+
+def score(sentence: str, weights: dict[str, float] | None = None, word_weights: dict[str, float] | None = None
+          ) -> float:
+    """Probability-like check-worthiness in [0, 1]: logistic over the cues and the learned words."""
     weights = weights or load_weights()
+    word_weights = load_word_weights() if word_weights is None else word_weights
     values = features(sentence)
     z = weights.get("bias", 0.0) + sum(weights.get(name, 0.0) * value for name, value in values.items())
-    return 1.0 / (1.0 + math.exp(-z))
+    z += sum(word_weights.get(w, 0.0) for w in words(sentence))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 class OfflineClaimExtractor:

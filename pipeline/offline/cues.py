@@ -55,6 +55,27 @@ def numbers(text: str) -> set[float]:
     return values
 
 
+_NUMBER_UNIT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*([A-Za-z]{3,})")
+
+
+def number_units(text: str) -> dict[str, set[float]]:
+    """Values of numbers by the word that follows them ("22-year-old" -> {"year": {22}}), years left out."""
+    from pipeline.bm25 import stem
+
+    found: dict[str, set[float]] = {}
+    for value, unit in _NUMBER_UNIT.findall(text):
+        if _YEAR.fullmatch(value):
+            continue
+        found.setdefault(stem(unit.lower()), set()).add(float(value.replace(",", "")))
+    return found
+
+
+def unit_mismatch(a: str, b: str) -> bool:
+    """True when both texts count the same unit with different numbers (32 years vs 22-year-old)."""
+    units_a, units_b = number_units(a), number_units(b)
+    return any(units_a[u].isdisjoint(units_b[u]) for u in units_a.keys() & units_b.keys())
+
+
 def years(text: str) -> set[str]:
     """Four-digit years (1500-2099)."""
     return {m.group(1) for m in _YEAR.finditer(text)}

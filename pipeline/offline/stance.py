@@ -29,9 +29,13 @@ def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, dict[str, float]]:
     return json.loads(path.read_text(encoding="utf-8"))["weights"]
 
 
-def pair_features(claim: str, sentence: str, passage: str, cos_sentence: float,
-                  cos_passage: float) -> dict[str, float]:
-    """Cue values for a claim against its best-matching sentence of a passage."""
+def pair_features(claim: str, sentence: str, passage: str, cos_sentence: float, cos_passage: float,
+                  neg_cos: float = 0.0) -> dict[str, float]:
+    """Cue values for a claim against its best-matching sentence of a passage.
+
+    cos_passage is the claim's cosine with the mean of the passage's sentence vectors; neg_cos is how much
+    closer the sentence is to the negated claim ("It is not true that ...") than to the claim itself.
+    """
     claim_tokens = set(tokenize(claim))
     sentence_tokens, passage_tokens = set(tokenize(sentence)), set(tokenize(passage))
     claim_numbers, sentence_numbers = cues.numbers(claim) - _year_values(claim), cues.numbers(sentence)
@@ -53,6 +57,8 @@ def pair_features(claim: str, sentence: str, passage: str, cos_sentence: float,
         "entity_overlap": len(claim_names & sentence_names) / max(len(claim_names), 1) if claim_names else 0.0,
         "entity_mismatch": float(bool(claim_names) and not claim_names & sentence_names),
         "antonym": float(cues.has_antonym_pair(claim, sentence)),
+        "neg_cos": neg_cos,
+        "unit_mismatch": float(cues.unit_mismatch(claim, sentence)),
     }
 
 
@@ -96,6 +102,11 @@ class _VectorCache:
             return np.stack([self._data[t] for t in texts])
 
 
+def negated(claim: str) -> str:
+    """The claim wrapped in a denial, embedded once per claim for the neg_cos cue."""
+    return f"It is not true that {claim[:1].lower()}{claim[1:]}"
+
+
 class OfflineStanceJudge:
     """Judges each passage with the cue model; the quote is the passage's best-matching sentence."""
 
@@ -105,28 +116,41 @@ class OfflineStanceJudge:
 
     def judge(self, claim: str, passages: list[Passage], usage: Usage) -> list[Evidence]:
         """One Evidence per passage, in order."""
-        return [self.judge_one(claim, passage) for passage in passages]
+        return [self._decide(passage, values, best)
+                for passage, (values, best) in zip(passages, self.features(claim, [p.text for p in passages]))]
 
-    def judge_one(self, claim: str, passage: Passage) -> Evidence:
-        """Judge one passage against the claim."""
-        values, best = self.features(claim, passage.text)
+    def _decide(self, passage: Passage, values: dict[str, float], best: str) -> Evidence:
+        """The most probable stance, quoting the best-matching sentence unless unrelated."""
         probabilities = classify(values)
         stance = max(probabilities, key=probabilities.get)
         quote = best if stance != Stance.UNRELATED else ""
-        rationale = _explain(stance, values)
-        return ground(passage, stance, quote, rationale, round(probabilities[stance], 3))
+        return ground(passage, stance, quote, _explain(stance, values), round(probabilities[stance], 3))
 
-    def features(self, claim: str, passage_text: str) -> tuple[dict[str, float], str]:
-        """Pair features and the passage sentence that best matches the claim."""
-        sentences = [passage_text[s:e] for s, e in sentence_spans(passage_text)] or [passage_text]
-        vectors = self.cache.vectors([claim, passage_text, *sentences])
-        cos_passage = float(vectors[0] @ vectors[1])
-        sentence_cos = vectors[2:] @ vectors[0]
+    def features(self, claim: str, passage_texts: list[str]) -> list[tuple[dict[str, float], str]]:
+        """Pair features and best-matching sentence per passage; all texts embedded in one call."""
+        split = [[t[s:e] for s, e in sentence_spans(t)] or [t] for t in passage_texts]
+        vectors = self.cache.vectors([claim, negated(claim), *(s for sentences in split for s in sentences)])
+        claim_vector, negated_vector, offset = vectors[0], vectors[1], 2
         claim_tokens = set(tokenize(claim))
-        lexical = [len(claim_tokens & set(tokenize(s))) / max(len(claim_tokens), 1) for s in sentences]
-        best_index = int(np.argmax(sentence_cos + 0.5 * np.asarray(lexical)))
-        best = sentences[best_index]
-        return pair_features(claim, best, passage_text, float(sentence_cos[best_index]), cos_passage), best
+        found = []
+        for text, sentences in zip(passage_texts, split):
+            rows = vectors[offset:offset + len(sentences)]
+            offset += len(sentences)
+            found.append(_best_sentence(claim, claim_tokens, claim_vector, negated_vector, text, sentences, rows))
+        return found
+
+
+def _best_sentence(claim: str, claim_tokens: set[str], claim_vector: np.ndarray, negated_vector: np.ndarray,
+                   text: str, sentences: list[str], rows: np.ndarray) -> tuple[dict[str, float], str]:
+    """Features of the passage sentence that best matches the claim (cosine plus word overlap)."""
+    sentence_cos = rows @ claim_vector
+    lexical = [len(claim_tokens & set(tokenize(s))) / max(len(claim_tokens), 1) for s in sentences]
+    best = int(np.argmax(sentence_cos + 0.5 * np.asarray(lexical)))
+    mean = rows.mean(axis=0)
+    cos_passage = float(mean @ claim_vector / max(float(np.linalg.norm(mean)), 1e-9))
+    neg_cos = float(rows[best] @ negated_vector - sentence_cos[best])
+    values = pair_features(claim, sentences[best], text, float(sentence_cos[best]), cos_passage, neg_cos)
+    return values, sentences[best]
 
 
 _CONTRADICTION_CUES = {"year_mismatch": "a different year", "num_mismatch": "different numbers",
