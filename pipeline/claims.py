@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -72,32 +73,36 @@ def windows(text: str, size: int, overlap: int) -> list[str]:
 
 
 class LLMClaimExtractor:
-    """Claims from a chat model, one call per window of the article."""
+    """Claims from a chat model, one call per window of the article; windows are asked concurrently."""
 
-    def __init__(self, llm: StructuredLLM, settings: ClaimSettings):
+    def __init__(self, llm: StructuredLLM, settings: ClaimSettings, concurrency: int = 8):
         self.llm = llm
         self.settings = settings
+        self.concurrency = max(1, concurrency)
         self.prompt = load_prompt(PROMPT_NAME)
         self.prompt_versions = {PROMPT_NAME: self.prompt.version}
 
     def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
-        """Ask the model window by window; one failed window is skipped unless all fail."""
-        found: list[ClaimCandidate] = []
+        """Ask the model for every window; one failed window is skipped unless all fail."""
         parts = windows(article.text, self.settings.window_chars, self.settings.window_overlap_chars)
-        errors: list[LLMError] = []
-        for part in parts:
-            rendered = self.prompt.render(article=fence(part, "ARTICLE"), max_claims=str(self.settings.max_claims))
-            try:
-                reply = self.llm.generate(rendered, ExtractedClaims, usage)
-            except LLMUnavailableError:
-                raise
-            except LLMError as exc:
-                errors.append(exc)
-                continue
-            found += [ClaimCandidate(**c.model_dump()) for c in reply.claims]
+        workers = min(self.concurrency, len(parts))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="window") as pool:
+            replies = list(pool.map(lambda part: self._window(part, usage), parts))
+        errors = [r for r in replies if isinstance(r, LLMError)]
         if errors and len(errors) == len(parts):
             raise errors[0]
-        return found
+        return [c for r in replies if not isinstance(r, LLMError) for c in r]
+
+    def _window(self, part: str, usage: Usage) -> list[ClaimCandidate] | LLMError:
+        """Candidates of one window, or the error that made it fail (an unreachable server raises)."""
+        rendered = self.prompt.render(article=fence(part, "ARTICLE"), max_claims=str(self.settings.max_claims))
+        try:
+            reply = self.llm.generate(rendered, ExtractedClaims, usage)
+        except LLMUnavailableError:
+            raise
+        except LLMError as exc:
+            return exc
+        return [ClaimCandidate(**c.model_dump()) for c in reply.claims]
 
 
 def build_claims(article: Article, candidates: list[ClaimCandidate], settings: ClaimSettings,

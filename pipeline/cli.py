@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.bench.cli import add_bench_parser
 from pipeline.config import Settings, load_settings
 from pipeline.errors import FactCheckError, InputError, redact
 from pipeline.types import ClaimStatus, RunResult
@@ -251,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="load the demo corpus and check the demo article")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
+    add_bench_parser(sub)
     return parser
 
 

@@ -1,0 +1,83 @@
+"""bench stance: Climate-FEVER claim–sentence pairs judged by the engine in use, and the claim verdicts."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from pipeline.bench.datasets import CFClaim, read_climate_fever, split_claims
+from pipeline.bench.metrics import accuracy, confusion_matrix, macro_f1, per_label_scores
+from pipeline.bench.report import SuiteResult, Table
+from pipeline.types import Evidence, Passage, Stance, Usage
+from pipeline.verdict import decide
+from pipeline.wiring import Engine
+
+STANCES = ["supports", "contradicts", "unrelated"]
+GOLD_STANCE = {"SUPPORTS": "supports", "REFUTES": "contradicts", "NOT_ENOUGH_INFO": "unrelated"}
+VERDICTS = ["supported", "refuted", "conflicting", "not_enough_evidence"]
+GOLD_VERDICT = {"SUPPORTS": "supported", "REFUTES": "refuted", "DISPUTED": "conflicting",
+                "NOT_ENOUGH_INFO": "not_enough_evidence"}
+
+
+def passages_of(claim: CFClaim) -> list[Passage]:
+    """The claim's five evidence sentences as passages (title = Wikipedia article, score 1)."""
+    return [Passage(chunk_id=e.evidence_id, source=e.evidence_id, title=e.article, text=e.text, score=1.0)
+            for e in claim.evidences]
+
+
+def counted_stance(evidence: Evidence) -> str:
+    """The stance as the verdict counts it: an ungrounded judgment counts as unrelated."""
+    return evidence.stance.value if evidence.grounded else Stance.UNRELATED.value
+
+
+def classification_rows(name: str, gold: list[str], predicted: list[str], labels: list[str]) -> dict:
+    """Accuracy, macro-F1, per-label F1 and the confusion matrix of one predictor."""
+    matrix = confusion_matrix(gold, predicted, labels)
+    per_label = per_label_scores(matrix, labels)
+    return {"predictor": name, "items": len(gold), "accuracy": accuracy(matrix), "macro-F1": macro_f1(matrix, labels),
+            **{f"F1 {label}": per_label[label].f1 for label in labels}, "confusion (rows gold)": matrix}
+
+
+def judge_all(engine: Engine, claims: list[CFClaim], usage: Usage) -> list[list[Evidence]]:
+    """Judge every claim's passages, claims in parallel up to run.concurrency."""
+    judge = engine.judge
+    workers = 1 if engine.llm is None else max(1, engine.settings.run.concurrency)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda c: judge.judge(c.claim, passages_of(c), usage), claims))
+
+
+def run(engine: Engine, data: str | None, limit: int | None, part: str) -> SuiteResult:
+    """Pair stance and claim verdicts on one part of the hash split, beside the majority class."""
+    claims = split_claims(read_climate_fever(data), part)
+    claims = claims[:limit] if limit else claims
+    usage = Usage()
+    started = time.perf_counter()
+    judged = judge_all(engine, claims, usage)
+    seconds = time.perf_counter() - started
+    gold = [GOLD_STANCE[e.label] for c in claims for e in c.evidences]
+    predicted = [counted_stance(e) for evidence in judged for e in evidence]
+    majority = max(STANCES, key=gold.count)
+    engine_name = engine.info.label()
+    pairs = Table(title=f"Passage stance ({part} part, {len(gold)} pairs)", baseline=[f"majority ({majority})"],
+                  columns=["predictor", "items", "accuracy", "macro-F1", *(f"F1 {s}" for s in STANCES),
+                           "confusion (rows gold)"],
+                  rows=[classification_rows(engine_name, gold, predicted, STANCES),
+                        classification_rows(f"majority ({majority})", gold, [majority] * len(gold), STANCES)],
+                  note="Labels: SUPPORTS → supports, REFUTES → contradicts, NOT_ENOUGH_INFO → unrelated; confusion "
+                       "rows/columns in the order supports, contradicts, unrelated. Ungrounded judgments count as "
+                       "unrelated, as in the verdict.")
+    gold_v = [GOLD_VERDICT[c.label] for c in claims]
+    predicted_v = [decide(evidence).label.value for evidence in judged]
+    majority_v = max(VERDICTS, key=gold_v.count)
+    verdicts = Table(title=f"Claim verdicts ({len(claims)} claims, their five sentences as the evidence)",
+                     baseline=[f"majority ({majority_v})"],
+                     columns=["predictor", "items", "accuracy", "macro-F1", *(f"F1 {v}" for v in VERDICTS),
+                              "confusion (rows gold)"],
+                     rows=[classification_rows(engine_name, gold_v, predicted_v, VERDICTS),
+                           classification_rows(f"majority ({majority_v})", gold_v, [majority_v] * len(gold_v),
+                                               VERDICTS)],
+                     note="DISPUTED counts as conflicting. Rows/columns in the order supported, refuted, "
+                          "conflicting, not_enough_evidence.")
+    return SuiteResult(suite="stance", data=str(data or "Climate-FEVER default path"), tables=[pairs, verdicts],
+                       info={"part": part, "engine": engine.info.model_dump(), "seconds": round(seconds, 1),
+                             "usage": usage.model_dump(), "prompt_versions": engine.prompt_versions})
