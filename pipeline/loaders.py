@@ -156,8 +156,12 @@ def _control_ratio(sample: bytes) -> float:
 
 def _pdf_to_text(data: bytes, name: str) -> tuple[str, str]:
     """Extract (title, text) from a PDF's text layer."""
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its warnings would print beside our one sentence
 
     try:
         reader = PdfReader(io.BytesIO(data))

@@ -39,13 +39,21 @@ def data_dir(tmp_path, monkeypatch):
     return data
 
 
+@pytest.fixture(scope="module")
+def checked_template(tmp_path_factory, demo_store_dir, embedder):
+    """Once per module: the demo corpus plus one offline run of the demo article."""
+    data = tmp_path_factory.mktemp("checked") / "data"
+    shutil.copytree(demo_store_dir, data)
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": "offline"})
+    result = check_article(load_file(DEMO_ARTICLE), Engine(settings, overrides={"embedder": embedder}))
+    return data, result
+
+
 @pytest.fixture
-def checked(data_dir, demo_store_dir, embedder):
-    """A data dir holding the demo corpus and one offline run of the demo article."""
-    shutil.copytree(demo_store_dir, data_dir)
-    engine = Engine(load_settings(), overrides={"embedder": embedder})
-    result = check_article(load_file(DEMO_ARTICLE), engine)
-    return result
+def checked(data_dir, checked_template):
+    """A private copy of the checked data dir for one test."""
+    shutil.copytree(checked_template[0], data_dir)
+    return checked_template[1]
 
 
 def flagged_claim(result):
