@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*")  # letters of any script, so non-English text is indexed too
 STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been
 before being below between both but by can could did do does doing down during each few for from
 further had has have having he her here hers herself him himself his how i if in into is it its itself
@@ -20,7 +20,7 @@ with would you your yours yourself yourselves also said says its it's""".split()
 
 def stem(token: str) -> str:
     """A light suffix stripper: enough to match plurals and simple verb forms."""
-    if len(token) <= 3 or token.isdigit():
+    if len(token) <= 3 or token.isdigit() or not token.isascii():
         return token
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""),
                                 ("s", "")):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from pipeline.bm25 import tokenize
 from pipeline.config import ClaimSettings
 from pipeline.errors import LLMError, LLMUnavailableError
+from pipeline.injection import find_instructions
 from pipeline.interfaces import StructuredLLM
 from pipeline.prompts import fence, load_prompt
 from pipeline.text import locate, sentence_around, sentence_spans
@@ -107,7 +108,7 @@ class LLMClaimExtractor:
 
 def build_claims(article: Article, candidates: list[ClaimCandidate], settings: ClaimSettings,
                  stats: RunStats) -> list[Claim]:
-    """Locate each candidate's source sentence in the article, drop unlocatable ones, merge duplicates."""
+    """Locate each candidate's source sentence; drop unlocatable and instruction-like ones; merge duplicates."""
     stats.candidates += len(candidates)
     claims: list[Claim] = []
     for candidate in candidates:
@@ -116,6 +117,9 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
             stats.dropped_unlocated += 1
             continue
         start, end = sentence_around(article.text, *found)
+        if find_instructions(article.text[start:end]):
+            stats.dropped_instructions += 1  # text addressed to a model is not a factual claim
+            continue
         if candidate.checkworthiness < settings.min_checkworthiness:
             stats.below_threshold += 1
             continue

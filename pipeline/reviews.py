@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,6 +84,17 @@ def apply_changes(review: Review, changes: dict[str, Any], allowed_ratings: list
     return updated
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL; the switch needs a moment alone, so retry while another process opens it."""
+    for _ in range(100):
+        try:
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+
+
 class ReviewStore:
     """reviews(run_id, claim_id, data, version) plus review_events, in one SQLite file (WAL mode)."""
 
@@ -90,6 +102,8 @@ class ReviewStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
+            # WAL is a property of the file: set once here, so readers never block the writer.
+            _enable_wal(conn)
             conn.execute("CREATE TABLE IF NOT EXISTS reviews (run_id TEXT NOT NULL, claim_id TEXT NOT NULL, "
                          "data TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (run_id, claim_id))")
             conn.execute("CREATE TABLE IF NOT EXISTS review_events (id INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -101,7 +115,6 @@ class ReviewStore:
         """A short-lived connection; safe to use from any thread or process."""
         conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=30000")
             yield conn
         finally:

@@ -108,10 +108,16 @@ def _check_all(claims: list[Claim], article_id: str, engine: Engine, usage: Usag
     _ = engine.retriever, engine.judge  # build shared parts once, before threads race to build them
     workers = max(1, min(engine.settings.run.concurrency, len(claims) or 1))
     notify(ProgressEvent(stage="claims", done=0, total=len(claims), message="Checking claims"))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="claim") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="claim")
+    try:
         futures = {pool.submit(check_claim, c, article_id, engine, usage, breaker): c for c in claims}
         for done, future in enumerate(as_completed(futures), start=1):
             claim = future.result()
             results[claim.id] = claim
             notify(ProgressEvent(stage="claims", done=done, total=len(claims), message=claim.text[:80]))
+    except BaseException:
+        # Ctrl-C or a crash: drop the claims not started; calls in flight finish and land in the cache.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [results[c.id] for c in claims]

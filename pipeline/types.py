@@ -176,6 +176,7 @@ class RunStats(BaseModel):
 
     candidates: int = 0
     dropped_unlocated: int = 0
+    dropped_instructions: int = 0
     merged_duplicates: int = 0
     below_threshold: int = 0
     failed_claims: int = 0

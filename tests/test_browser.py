@@ -79,6 +79,16 @@ def wait_idle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
 
 
+def check_demo_article(page, server: StreamlitServer) -> None:
+    """Check the demo article from the Check page and wait for its review queue."""
+    page.goto(f"{server.url}/check")
+    page.get_by_role("button", name="Use the demo article").click()
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Check article", exact=True).click()
+    page.wait_for_url("**/?run=*", timeout=180_000)
+    wait_idle(page)
+
+
 def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
     data_dir, shots = tmp_path / "data", tmp_path / "screenshots"
     shots.mkdir()
@@ -91,16 +101,13 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         page.get_by_role("button", name="Load the demo corpus").click()
         page.get_by_text("Added 11 article(s)").wait_for()
 
-        page.goto(f"{server.url}/check")
-        page.get_by_role("button", name="Use the demo article").click()
-        page.wait_for_timeout(1000)
-        page.get_by_role("button", name="Check article", exact=True).click()
-        page.wait_for_url("**/?run=*", timeout=180_000)
-        wait_idle(page)
+        check_demo_article(page, server)
         page.get_by_role("button", name="Open claim", exact=True).wait_for()
         page.screenshot(path=str(shots / "queue.png"), full_page=True)
 
-        run_file = next((data_dir / "runs").glob("*.json"))
+        # A second run, so the deep link below opens an older run than the newest (a past regression).
+        check_demo_article(page, server)
+        run_file = sorted((data_dir / "runs").glob("*.json"))[0]
         run = json.loads(run_file.read_text())
         claim = next(c for c in run["claims"] if "32 years old" in c["source_quote"])
         page.goto(f"{server.url}/?run={run['run_id']}&claim={claim['id']}")
@@ -108,6 +115,7 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         page.get_by_label("Your name (recorded with every decision)").fill("Ana Ruiz")
         page.keyboard.press("Enter")
         page.wait_for_timeout(1500)
+        assert f"run={run['run_id']}" in page.url and f"claim={claim['id']}" in page.url
         choose(page, "Final verdict", "refuted")
         choose(page, "Rating (published)", "False")
         note = page.get_by_role("textbox", name="Notes (internal)")
@@ -136,7 +144,7 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         expect(page.get_by_role("radio", name="done")).to_be_checked()
         page.screenshot(path=str(shots / "after-restart.png"), full_page=True)
 
-        page.goto(f"{server.url}/reports")
+        page.goto(f"{server.url}/reports?run={run['run_id']}")
         page.get_by_text("1 of").first.wait_for()
         with page.expect_download() as html_download:
             page.get_by_role("button", name="HTML (self-contained)").click()

@@ -14,7 +14,7 @@ if not runs:
     st.info("No runs to report on yet: check an article first.")
     st.stop()
 labels = {r.run_id: run_label(r) for r in runs}
-default = st.session_state.get("run_id")
+default = st.query_params.get("run") or st.session_state.get("run_id")
 run_id = st.selectbox("Run", list(labels), format_func=labels.get,
                       index=list(labels).index(default) if default in labels else 0, key="report_run")
 try:

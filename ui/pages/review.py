@@ -28,18 +28,19 @@ wanted = st.query_params.get("run") or st.session_state.get("run_id") or runs[0]
 if wanted not in labels:
     st.error(f"There is no run '{md(wanted)}' here; showing the latest run instead.")
     wanted = runs[0].run_id
-if st.session_state.get("run_picker") != wanted:
-    st.session_state["run_picker"] = wanted
 
 
-def pick_run() -> None:
-    """Switch runs from the picker (and put the run in the URL)."""
-    st.session_state["run_id"] = st.session_state["run_picker"]
+def pick_run(key: str) -> None:
+    """Switch runs from the picker; the URL is the single source of truth for what is shown."""
+    st.session_state["run_id"] = st.session_state[key]
     st.query_params.clear()
-    st.query_params["run"] = st.session_state["run_picker"]
+    st.query_params["run"] = st.session_state[key]
 
 
-run_id = st.selectbox("Run", list(labels), format_func=labels.get, key="run_picker", on_change=pick_run)
+# The key carries the run shown, so a stale picker value from an earlier page can never switch runs.
+picker_key = f"run_picker|{wanted}"
+run_id = st.selectbox("Run", list(labels), index=list(labels).index(wanted), format_func=labels.get,
+                      key=picker_key, on_change=pick_run, args=(picker_key,))
 st.session_state["run_id"] = run_id
 try:
     result = run_store().load(run_id)
@@ -51,6 +52,7 @@ rows = build_queue(result, reviews, settings.review.low_confidence)
 done = sum(1 for r in rows if r.status == ReviewStatus.DONE)
 st.caption(f"**{md(result.article.title or result.article.source)}** · checked by {md(result.engine.label())} · "
            f"{len(rows)} claims · {sum(1 for r in rows if r.flagged)} flagged · {done} done")
+st.markdown(f"[Export this run](reports?run={run_id})")
 if result.engine.kind == "offline":
     st.caption("Suggestions in this run come from the offline heuristic baseline, not a language model.")
 

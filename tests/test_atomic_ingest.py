@@ -1,0 +1,62 @@
+"""Killing an ingest midway leaves only whole articles in the store; re-running completes it."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from conftest import ROOT
+from pipeline.config import load_settings
+from pipeline.wiring import Engine
+
+SENTENCES = ["Drone number {i} was delivered to Russia in {year}, officials in Washington said on Friday.",
+             "The shipment {i} included spare parts and fuel for {n} aircraft, according to the report.",
+             "Inspectors counted {n} crates at the airfield near Tehran during the visit in {year}.",
+             "The ministry denied that shipment {i} had taken place and called the report false."]
+
+
+def write_articles(folder, count):
+    folder.mkdir()
+    for i in range(count):
+        body = " ".join(s.format(i=i, n=i % 97 + 3, year=2000 + i % 23) for s in SENTENCES * 3)
+        (folder / f"article-{i:04d}.txt").write_text(f"Shipment report {i}\n\n{body}", encoding="utf-8")
+
+
+def stored_rows(chroma_file):
+    try:
+        with sqlite3.connect(f"file:{chroma_file}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
+    folder, data = tmp_path / "articles", tmp_path / "data"
+    write_articles(folder, 300)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
+    env["FACTCHECK_DATA_DIR"] = str(data)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while stored_rows(data / "chroma" / "chroma.sqlite3") == 0 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data)})
+    store = Engine(settings, overrides={"embedder": embedder}).store
+    chunks = list(store.iter_chunks())
+    assert 0 < len({c.article_id for c in chunks}) < 300  # killed midway
+    per_article = Counter(c.article_id for c in chunks)
+    metadata = store.collection.get(ids=[c.id for c in chunks], include=["metadatas"])["metadatas"]
+    totals = {m["article_id"]: m["n_chunks"] for m in metadata}
+    assert all(per_article[a] == totals[a] for a in per_article)
+
+    finished = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    assert f"skipped {len(per_article)} already stored article(s)" in finished.stdout
+    assert len({c.article_id for c in Engine(settings, overrides={"embedder": embedder}).store.iter_chunks()}) == 300

@@ -1,0 +1,61 @@
+"""An interrupted run (Ctrl-C or a crash) resumes: the re-run only asks the model what it never answered."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from llm_fixtures import demo_responder
+from stub_openai import StubOpenAI, system_text
+
+ARTICLE = str(ROOT / "pipeline" / "demo_data" / "demo-article.txt")
+
+
+def start_check(data_dir, base_url):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
+    env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__BASE_URL=base_url, FACTCHECK_LLM__MODEL="stub",
+               FACTCHECK_RUN__CONCURRENCY="1", FACTCHECK_LLM__MAX_RETRIES="0")
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "check", ARTICLE], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stance_requests(stub):
+    return [r for r in stub.requests if "extract check-worthy" not in system_text(r)]
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "crash"])
+def test_interrupted_run_resumes_from_the_cache(tmp_path, demo_store_dir, stop_signal):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_store_dir, data)
+
+    def slow(request):
+        time.sleep(0.4)
+        return demo_responder(request)
+
+    with StubOpenAI(slow) as stub:
+        proc = start_check(data, stub.base_url)
+        deadline = time.time() + 120
+        while len(stance_requests(stub)) < 3 and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.6)  # let the third reply arrive and be cached
+        proc.send_signal(stop_signal)
+        out, err = proc.communicate(timeout=60)
+        if stop_signal == signal.SIGINT:
+            assert proc.returncode == 130 and "Interrupted" in err and "Traceback" not in err
+        answered_before = len(stance_requests(stub))
+        assert 3 <= answered_before < 5
+        stub.requests.clear()
+        stub.responder = demo_responder
+        proc = start_check(data, stub.base_url)
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    asked_again = len(stance_requests(stub))
+    assert not [r for r in stub.requests if "extract check-worthy" in system_text(r)]  # extraction was cached
+    assert asked_again <= 5 - 3 + 1 and asked_again >= 1
+    assert "5 claims (0 failed" in out
