@@ -14,6 +14,16 @@ from pipeline.errors import ConfigError, register_secret
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = REPO_ROOT / "factcheck.toml"
 ENV_PREFIX = "FACTCHECK_"
+
+
+def shared_dir() -> Path:
+    """The read-only folder of evaluation data and samples beside the repository (../shared).
+
+    A clone placed elsewhere finds it through FACTCHECK_SHARED_DIR, or at /work/shared on our machines.
+    """
+    override = os.environ.get("FACTCHECK_SHARED_DIR")
+    candidates = [Path(override)] if override else [REPO_ROOT.parent / "shared", Path("/work/shared")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 OutputMode = Literal["json_schema", "json_mode", "prompt"]
 
 

@@ -11,10 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline.config import load_settings  # noqa: E402
+from pipeline.config import load_settings, shared_dir  # noqa: E402
 from pipeline.wiring import Engine  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+SHARED = shared_dir()
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from pipeline.config import REPO_ROOT
+from pipeline.config import shared_dir
 from pipeline.errors import InputError
 
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHARED_DATA = shared_dir() / "data"
 CLIMATE_FEVER = SHARED_DATA / "climate-fever" / "climate-fever.jsonl"
 CHECKTHAT_DIR = SHARED_DATA / "checkthat2024-en"
 CHECKTHAT_SPLITS = ("train", "dev", "dev-test")
@@ -147,4 +147,4 @@ def read_checkthat(split: str, directory: Path | None = None) -> SentenceFile:
     return SentenceFile(sentences=sentences, skipped_lines=skipped)
 
 
-SEED_ARTICLE = REPO_ROOT.parent / "shared" / "samples" / "seed-article.txt"
+SEED_ARTICLE = shared_dir() / "samples" / "seed-article.txt"
