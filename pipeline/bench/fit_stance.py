@@ -19,7 +19,8 @@ OFFSETS = np.round(np.arange(-1.5, 1.51, 0.1), 2)
 UNFITTED = ("cos", "overlap")
 # Hand-set and kept fixed: the same unit counted differently (32 years vs 22-year-old) is rare in
 # Climate-FEVER but central to news checks.
-FIXED = {"supports": {"unit_mismatch": -2.0}, "contradicts": {"unit_mismatch": 2.5}}
+FIXED = {"supports": {"unit_mismatch": -2.0, "date_conflict": -2.5},
+         "contradicts": {"unit_mismatch": 2.5, "date_conflict": 3.0}}
 FIXED_NAMES = sorted({n for weights in FIXED.values() for n in weights})
 
 

@@ -20,6 +20,7 @@ from pipeline.text import sentence_spans
 from pipeline.types import Evidence, Passage, Stance, Usage
 
 WEIGHTS_FILE = Path(__file__).with_name("stance_weights.json")
+DATE_CONFLICT_COS = 0.6
 LABELS = (Stance.SUPPORTS, Stance.CONTRADICTS, Stance.UNRELATED)
 
 
@@ -146,14 +147,34 @@ def _best_sentence(claim: str, claim_tokens: set[str], claim_vector: np.ndarray,
     sentence_cos = rows @ claim_vector
     lexical = [len(claim_tokens & set(tokenize(s))) / max(len(claim_tokens), 1) for s in sentences]
     best = int(np.argmax(sentence_cos + 0.5 * np.asarray(lexical)))
+    conflict = _dated_conflict(claim, sentences, sentence_cos)
+    if conflict is not None:
+        best = conflict  # quote the sentence whose date disagrees, so the reviewer sees why
     mean = rows.mean(axis=0)
     cos_passage = float(mean @ claim_vector / max(float(np.linalg.norm(mean)), 1e-9))
     neg_cos = float(rows[best] @ negated_vector - sentence_cos[best])
     values = pair_features(claim, sentences[best], text, float(sentence_cos[best]), cos_passage, neg_cos)
+    values["date_conflict"] = float(conflict is not None)
     return values, sentences[best]
 
 
-_CONTRADICTION_CUES = {"year_mismatch": "a different year", "num_mismatch": "different numbers",
+def _dated_conflict(claim: str, sentences: list[str], sentence_cos: np.ndarray) -> int | None:
+    """The closest sentence on the same event that dates it to other years, when no close sentence agrees.
+
+    A claim's year is its most checkable detail; a passage that describes the same event (cosine at least
+    DATE_CONFLICT_COS) with a different year, and never with the claimed one, contradicts it.
+    """
+    claim_years = cues.years(claim)
+    if not claim_years:
+        return None
+    close = [i for i in np.argsort(-sentence_cos) if sentence_cos[i] >= DATE_CONFLICT_COS]
+    dated = [i for i in close if cues.years(sentences[i])]
+    if not dated or any(claim_years & cues.years(sentences[i]) for i in close):
+        return None
+    return int(dated[0])
+
+
+_CONTRADICTION_CUES = {"date_conflict": "the event is dated to another year", "year_mismatch": "a different year", "num_mismatch": "different numbers",
                        "neg_mismatch": "a negation on one side only", "antonym": "opposite wording",
                        "entity_mismatch": "different names"}
 
