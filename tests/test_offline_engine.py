@@ -40,6 +40,13 @@ def test_demo_article_refutes_planted_errors(demo_engine):
                      "September 2022."]
     assert any(e.stance.value == "contradicts" and e.grounded and "22" in e.quote for e in amini.evidence)
     assert len(result.claims) >= 8
+    planted = ["Iran and six world powers signed the nuclear deal in 2013.",
+               "The United States withdrew from the agreement in 2016 under President Barack Obama.",
+               "The Security Council adopted resolution 2231 in 2010.", amini.source_quote]
+    contradicted = [q for q in planted
+                    if any(e.stance.value == "contradicts" and e.grounded for e in by_quote[q].evidence)]
+    assert len(contradicted) == 4
+    assert sum(by_quote[q].verdict.value == "refuted" for q in planted) >= 3
 
 
 def test_checkworthiness_cues_rank_facts_above_opinions_and_questions():
