@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from pipeline.config import load_settings
+from pipeline.wiring import Engine
 from stub_openai import system_text, user_text
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "demo_replies.json").read_text(encoding="utf-8"))
@@ -49,3 +51,16 @@ def demo_responder(request: dict) -> str:
     if "extract check-worthy" in system_text(request):
         return extraction_reply()
     return stance_reply(user_text(request))
+
+
+def stub_engine_for(tmp_path, embedder, demo_store_dir, base_url: str, **env: str) -> Engine:
+    """An engine on a private copy of the demo store whose LLM is the server at base_url (no retries)."""
+    import shutil
+
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(demo_store_dir, data)
+    environ = {"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__BASE_URL": base_url,
+               "FACTCHECK_LLM__MODEL": "stub-model", "FACTCHECK_LLM__MAX_RETRIES": "0",
+               "FACTCHECK_LLM__TIMEOUT_SECONDS": "10", **env}
+    return Engine(load_settings(environ=environ), overrides={"embedder": embedder})

@@ -1,32 +1,22 @@
 """Flaky model servers: the run always finishes, says what failed and why, and a re-run redoes only that."""
 
 import json
-import shutil
 import time
 
 import pytest
 
-from llm_fixtures import demo_responder, fenced_blocks
-from pipeline.config import load_settings
+from llm_fixtures import demo_responder, stub_engine_for, fenced_blocks
 from pipeline.demo import DEMO_ARTICLE
 from pipeline.errors import LLMError
 from pipeline.loaders import load_file
 from pipeline.run import check_article
 from pipeline.types import ClaimStatus
-from pipeline.wiring import Engine
 from stub_openai import StubOpenAI, first_user_text, system_text
 
 AMINI = "Mahsa Amini was 32 years old"
 
 
-def engine_for(tmp_path, embedder, demo_store_dir, base_url, **env):
-    data = tmp_path / "data"
-    if not data.exists():
-        shutil.copytree(demo_store_dir, data)
-    environ = {"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__BASE_URL": base_url,
-               "FACTCHECK_LLM__MODEL": "stub-model", "FACTCHECK_LLM__MAX_RETRIES": "0",
-               "FACTCHECK_LLM__TIMEOUT_SECONDS": "10", **env}
-    return Engine(load_settings(environ=environ), overrides={"embedder": embedder})
+engine_for = stub_engine_for
 
 
 def is_stance_for(request, text):

@@ -1,30 +1,19 @@
 """Integration: a real ChatOpenAI talks HTTP to a stub OpenAI-compatible server on 127.0.0.1."""
 
 import json
-import shutil
 import socket
 
 import pytest
-from llm_fixtures import demo_responder
+from llm_fixtures import demo_responder, stub_engine_for as stub_engine
 from stub_openai import StubOpenAI, system_text, user_text
 
-from pipeline.config import load_settings
 from pipeline.demo import DEMO_ARTICLE
 from pipeline.errors import LLMUnavailableError
 from pipeline.loaders import load_file
 from pipeline.run import check_article
 from pipeline.types import VerdictLabel
-from pipeline.wiring import Engine
 
 
-def stub_engine(tmp_path, embedder, demo_store_dir, base_url, **env):
-    data = tmp_path / "data"
-    if not data.exists():
-        shutil.copytree(demo_store_dir, data)
-    environ = {"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__BASE_URL": base_url,
-               "FACTCHECK_LLM__MODEL": "stub-model", "FACTCHECK_LLM__MAX_RETRIES": "0",
-               "FACTCHECK_LLM__TIMEOUT_SECONDS": "10", **env}
-    return Engine(load_settings(environ=environ), overrides={"embedder": embedder})
 
 
 def test_check_through_base_url_uses_structured_outputs(tmp_path, embedder, demo_store_dir):
