@@ -29,7 +29,7 @@ _BANNER_LINE = re.compile(
     re.IGNORECASE,
 )
 _BANNER_MAX_CHARS = 220
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0", re.I)
 _DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "form",
               "button", "input", "select", "textarea", "nav", "header", "footer", "aside", "object",
@@ -44,7 +44,7 @@ _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre
 def clean_text(raw: str) -> str:
     """Normalise unicode and whitespace, drop invisible characters and boilerplate lines."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     lines = [re.sub(r"[ \t\f\v\u00a0]+", " ", line).strip() for line in text.split("\n")]
     kept = [line for line in lines if not _is_boilerplate(line)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()

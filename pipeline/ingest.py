@@ -75,7 +75,10 @@ def ingest_articles(articles: list[Article], store: EvidenceStore, embedder: Emb
 
 def _store_new(groups: list[list[Chunk]], store: EvidenceStore, embedder: Embedder, contextual_header: bool,
                report: IngestReport) -> None:
-    """Count known and new chunks of whole articles, then embed the new ones and store them in one write."""
+    """Count known and new chunks; articles with anything new are embedded and stored whole, in one write.
+
+    Writing the whole article (not only its missing chunks) keeps each chunk's n_chunks the article's total.
+    """
     known = store.existing_ids([c.id for group in groups for c in group])
     fresh: list[Chunk] = []
     for group in groups:
@@ -84,7 +87,8 @@ def _store_new(groups: list[list[Chunk]], store: EvidenceStore, embedder: Embedd
         report.skipped_articles += not new
         report.added_chunks += len(new)
         report.skipped_chunks += len(group) - len(new)
-        fresh += new
+        if new:
+            fresh += group
     if fresh:
         vectors = embedder.embed([index_text(c, contextual_header) for c in fresh])
         store.add_chunks(fresh, vectors)

@@ -61,6 +61,6 @@ def find_instructions(text: str) -> list[InstructionFinding]:
     return merged
 
 
-def article_addresses_model(text: str, notices: list[str]) -> bool:
-    """True when the article (or content removed from it) reads like instructions to a model."""
-    return HIDDEN_NOTICE in notices or bool(find_instructions(text))
+def article_addresses_model(notices: list[str], findings: list[InstructionFinding]) -> bool:
+    """True when the article (its `find_instructions` findings) or content removed from it addressed a model."""
+    return HIDDEN_NOTICE in notices or bool(findings)

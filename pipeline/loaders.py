@@ -7,15 +7,13 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.cleaning import (clean_text, guess_title, hidden_html_text, html_to_text, markdown_title,
+from pipeline.bm25 import STOPWORDS
+from pipeline.cleaning import (INVISIBLE, clean_text, guess_title, hidden_html_text, html_to_text, markdown_title,
                                markdown_to_text)
 from pipeline.errors import InputError
 from pipeline.injection import HIDDEN_NOTICE, find_instructions
 from pipeline.types import Article
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_ENGLISH_WORDS = frozenset("the of and to in a is that for on was with as by it at from are said were has have "
-                           "be this an not which or but had its their his her they he she been will would".split())
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"}
 _MIN_ARTICLE_CHARS = 20
 
@@ -104,7 +102,7 @@ def input_notices(raw: str, is_html: bool) -> list[str]:
     hidden = hidden_html_text(raw) if is_html else "\n".join(re.findall(r"<!--(.*?)-->", raw, re.DOTALL))
     if find_instructions(hidden):
         notices.append(HIDDEN_NOTICE)
-    if _INVISIBLE.search(raw):
+    if INVISIBLE.search(raw):
         notices.append("Invisible (zero-width or direction) characters were removed from the text.")
     return notices
 
@@ -116,7 +114,7 @@ def language_notice(text: str) -> str:
     if len(words) < 20:
         return ""
     ascii_share = sum(c.isascii() for c in letters) / max(len(letters), 1)
-    english_share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    english_share = sum(w in STOPWORDS for w in words) / len(words)
     if ascii_share < 0.7 or english_share < 0.12:
         return ("This text does not look like English: the offline engine and the default embedding are "
                 "English-only, so expect weak results (configure a multilingual LLM and embedding).")

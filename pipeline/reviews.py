@@ -126,8 +126,10 @@ class ReviewStore:
             return self._read(conn, run_id, claim_id)
 
     def for_run(self, run_id: str) -> dict[str, Review]:
-        """Every stored review of a run, by claim id."""
-        return self.snapshot(run_id)[0]
+        """Every stored review of a run, by claim id (without reading the audit trail)."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT claim_id, data FROM reviews WHERE run_id = ?", (run_id,)).fetchall()
+        return {claim_id: Review.model_validate_json(data) for claim_id, data in rows}
 
     def save(self, base: Review, changes: dict[str, Any], reviewer: str,
              allowed_ratings: list[str]) -> Review:

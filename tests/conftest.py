@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -16,6 +17,13 @@ from pipeline.wiring import Engine  # noqa: E402
 
 SHARED = shared_dir()
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for servers the tests start, or to test refused connections)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def clean_environ(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -1,7 +1,6 @@
 """Server mode: ingest and search against a real `chroma run` started by the test."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -10,17 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
+
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import StoreError
 from pipeline.ingest import ingest_paths
 from pipeline.wiring import Engine
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

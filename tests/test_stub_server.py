@@ -1,9 +1,9 @@
 """Integration: a real ChatOpenAI talks HTTP to a stub OpenAI-compatible server on 127.0.0.1."""
 
 import json
-import socket
 
 import pytest
+from conftest import free_port
 from llm_fixtures import demo_responder, stub_engine_for as stub_engine
 from stub_openai import StubOpenAI, system_text, user_text
 
@@ -59,9 +59,7 @@ def test_output_mode_switch(tmp_path, embedder, demo_store_dir, mode, expected):
 
 
 def test_unreachable_server_is_one_clear_error(tmp_path, embedder, demo_store_dir):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens there
     engine = stub_engine(tmp_path, embedder, demo_store_dir, f"http://127.0.0.1:{port}/v1")
     with pytest.raises(LLMUnavailableError) as info:
         check_article(load_file(DEMO_ARTICLE), engine)

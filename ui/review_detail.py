@@ -76,7 +76,7 @@ def render_article_warnings(result: RunResult) -> bool:
         st.warning(f"**{INJECTION_FLAG.capitalize()}.** This article contains text that reads like instructions "
                    f"to an AI model: {quoted}. The model was told to treat the article as data only; check this "
                    "claim's suggestion with extra care.")
-    return article_addresses_model(article.text, article.notices)
+    return article_addresses_model(article.notices, findings)
 
 
 def render_claim_header(claim: Claim, article_flagged: bool) -> None:
