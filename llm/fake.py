@@ -1,4 +1,8 @@
-"""A fake chat model that answers through a function and counts tokens: for tests and speed benchmarks."""
+"""A fake chat model that answers through a function and counts tokens: for tests and speed benchmarks.
+
+It is registered like any provider (through the composition root's registry), so it exercises the same
+structured-output, batching, validation, re-ask and cache path as a real server.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from typing import Any, Callable
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
+
+from llm.structured import with_raw
 
 Responder = Callable[[list[BaseMessage]], str]
 
@@ -34,3 +42,22 @@ class ResponderChatModel(BaseChatModel):
         usage = {"input_tokens": prompt_tokens, "output_tokens": max(1, len(content) // 4),
                  "total_tokens": prompt_tokens + max(1, len(content) // 4)}
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=content, usage_metadata=usage))])
+
+    def with_structured_output(self, schema: Any = None, *, include_raw: bool = False,
+                               **kwargs: Any) -> Runnable:
+        """JSON replies parsed like ChatOpenAI's json_schema mode (the fake answers in JSON already)."""
+        if include_raw:
+            return with_raw(self, JsonOutputParser())
+        return self | JsonOutputParser()
+
+
+def queued(*replies: str, latency: float = 0.0) -> ResponderChatModel:
+    """A fake that answers with these replies in order (and fails once they run out), like a scripted server."""
+    remaining = list(replies)
+
+    def respond(messages: list[BaseMessage]) -> str:
+        if not remaining:
+            raise RuntimeError("the queued fake model has no replies left")
+        return remaining.pop(0)
+
+    return ResponderChatModel(respond=respond, latency=latency)

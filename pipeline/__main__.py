@@ -1,7 +1,7 @@
-"""Entry point for `python -m pipeline`."""
+"""`python -m pipeline`: an entry point, so it may call the composition root (nothing else in pipeline does)."""
 
 import sys
 
-from pipeline.cli import main
+from factcheck.cli import main
 
 sys.exit(main())

@@ -2,54 +2,35 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from functools import cache
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from pipeline.bm25 import tokenize
 from pipeline.config import ClaimSettings
-from pipeline.errors import LLMError, LLMUnavailableError
+from pipeline.errors import InvalidReplyError, LLMError, LLMUnavailableError
 from pipeline.injection import find_instructions
-from pipeline.interfaces import StructuredLLM
+from pipeline.ports import LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
-from pipeline.text import locate, sentence_around, sentence_spans
-from pipeline.types import (
-    Article,
-    Claim,
-    ClaimCandidate,
-    RunStats,
-    UnitScore,
-    Usage,
-    content_id,
-)
+from pipeline.text import locate, pack_sentences, sentence_around, sentence_spans
+from pipeline.types import Article, Claim, ClaimCandidate, RunStats, Usage, content_id
 
 PROMPT_NAME = "extract_claims"
 _SAME_CLAIM_JACCARD = 0.6
 
 
-class ExtractedClaim(BaseModel):
-    """One claim as the model returns it."""
-
-    text: str
-    source_quote: str
-    checkworthiness: UnitScore
-
-
-
 class ExtractedClaims(BaseModel):
-    """The model's reply to the extraction prompt."""
+    """The model's reply to the extraction prompt (each source_quote checked against the window)."""
 
-    claims: list[ExtractedClaim] = Field(default_factory=list)
+    claims: list[ClaimCandidate]
 
 
-class ClaimExtractor(Protocol):
-    """Proposes claim candidates for an article."""
-
-    prompt_versions: dict[str, str]
-
-    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
-        """Claims with their quoted source sentences (not yet located)."""
+@cache
+def extraction_schema(max_claims: int) -> type[ExtractedClaims]:
+    """The reply schema with at most max_claims claims (bounded, so a looping model stops)."""
+    field: Any = (list[ClaimCandidate], Field(max_length=max_claims))
+    return create_model("ExtractedClaims", __base__=ExtractedClaims, claims=field)
 
 
 def windows(text: str, size: int, overlap: int) -> list[str]:
@@ -57,53 +38,54 @@ def windows(text: str, size: int, overlap: int) -> list[str]:
     spans = sentence_spans(text)
     if len(text) <= size or not spans:
         return [text]
-    result = []
-    first = 0
-    while first < len(spans):
-        last = first
-        while last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= size:
-            last += 1
-        result.append(text[spans[first][0]:spans[last][1]])
-        if last + 1 >= len(spans):
-            break
-        next_first = last + 1
-        while next_first - 1 > first and spans[last][1] - spans[next_first - 1][0] <= overlap:
-            next_first -= 1
-        first = next_first
-    return result
+    return [text[start:end] for start, end in pack_sentences(spans, size, overlap_chars=overlap)]
+
+
+def salvage(unchecked: object) -> list[ClaimCandidate]:
+    """The well-formed claims of a reply that failed validation twice (unlocatable quotes are dropped later)."""
+    items = unchecked.get("claims") if isinstance(unchecked, dict) else None
+    kept = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            kept.append(ClaimCandidate.model_validate(item))
+        except ValidationError:
+            continue
+    return kept
 
 
 class LLMClaimExtractor:
-    """Claims from a chat model, one call per window of the article; windows are asked concurrently."""
+    """Claims from a chat model, one call per window of the article, all windows in one batch."""
 
-    def __init__(self, llm: StructuredLLM, settings: ClaimSettings, concurrency: int = 8):
+    def __init__(self, llm: StructuredLLM, settings: ClaimSettings):
         self.llm = llm
         self.settings = settings
-        self.concurrency = max(1, concurrency)
         self.prompt = load_prompt(PROMPT_NAME)
         self.prompt_versions = {PROMPT_NAME: self.prompt.version}
 
-    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
-        """Ask the model for every window; one failed window is skipped unless all fail."""
-        parts = windows(article.text, self.settings.window_chars, self.settings.window_overlap_chars)
-        workers = min(self.concurrency, len(parts))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="window") as pool:
-            replies = list(pool.map(lambda part: self._window(part, usage), parts))
-        errors = [r for r in replies if isinstance(r, LLMError)]
-        if errors and len(errors) == len(parts):
-            raise errors[0]
-        return [c for r in replies if not isinstance(r, LLMError) for c in r]
+    def request(self, window: str) -> LLMRequest:
+        """The extraction call for one window; its claims' quotes must be found in that window."""
+        rendered = self.prompt.render(article=fence(window, "ARTICLE"), max_claims=str(self.settings.max_claims))
+        return LLMRequest(prompt=rendered, schema=extraction_schema(self.settings.max_claims),
+                          context={"article": window})
 
-    def _window(self, part: str, usage: Usage) -> list[ClaimCandidate] | LLMError:
-        """Candidates of one window, or the error that made it fail (an unreachable server raises)."""
-        rendered = self.prompt.render(article=fence(part, "ARTICLE"), max_claims=str(self.settings.max_claims))
-        try:
-            reply = self.llm.generate(rendered, ExtractedClaims, usage)
-        except LLMUnavailableError:
-            raise
-        except LLMError as exc:
-            return exc
-        return [ClaimCandidate(**c.model_dump()) for c in reply.claims]
+    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
+        """Ask the model for every window; failed windows are skipped unless all fail."""
+        parts = windows(article.text, self.settings.window_chars, self.settings.window_overlap_chars)
+        replies = self.llm.generate([self.request(part) for part in parts], usage)
+        found = [self.window_candidates(reply) for reply in replies]
+        errors = [r for r in found if isinstance(r, LLMError)]
+        if errors and len(errors) == len(parts):
+            raise next((e for e in errors if isinstance(e, LLMUnavailableError)), errors[0])
+        return [c for r in found if not isinstance(r, LLMError) for c in r]
+
+    @staticmethod
+    def window_candidates(reply: Reply) -> list[ClaimCandidate] | LLMError:
+        """The claims of one window's reply, salvaging well-formed ones from a reply that failed validation."""
+        if isinstance(reply, ExtractedClaims):
+            return list(reply.claims)
+        if isinstance(reply, InvalidReplyError) and (claims := salvage(reply.unchecked)):
+            return claims
+        return reply if isinstance(reply, LLMError) else LLMError("The model returned an unexpected reply type")
 
 
 def build_claims(article: Article, candidates: list[ClaimCandidate], settings: ClaimSettings,

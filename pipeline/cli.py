@@ -1,4 +1,4 @@
-"""Command line: python -m pipeline ingest|check|search|export|runs|articles|demo."""
+"""Command line: python -m pipeline ingest|check|search|export|runs|articles|demo (the engine is injected)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,21 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.bench.cli import add_bench_parser
+from typing import Callable
+
 from pipeline.config import Settings, load_settings
+from pipeline.engine import Engine
 from pipeline.errors import FactCheckError, InputError, redact
-from pipeline.types import ClaimStatus, RunResult
-from pipeline.wiring import Engine
+from pipeline.ingest import ingest_paths, list_articles
+from pipeline.loaders import decode_text, load_file, load_text
+from pipeline.report_formats import FORMATS, export
+from pipeline.reports import load_report
+from pipeline.run import ProgressEvent, check_article
+from pipeline.runs import RunStore, write_atomic
+from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE, DEMO_CORPUS
+from pipeline.types import Article, ClaimStatus, RunResult
+
+EngineFactory = Callable[[Settings], Engine]
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
 
@@ -44,8 +54,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_ingest(args: argparse.Namespace, engine: Engine) -> int:
     """Add reference files and folders to the evidence store."""
-    from pipeline.ingest import ingest_paths
-
     bar = _progress_bar(0, "Ingesting")
 
     def progress(done: int, total: int, name: str) -> None:
@@ -66,14 +74,10 @@ def cmd_ingest(args: argparse.Namespace, engine: Engine) -> int:
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
-def read_article(source: str, max_mb: float):
+def read_article(source: str, max_mb: float) -> Article:
     """The article under review from a file path or '-' (stdin)."""
-    from pipeline.loaders import load_file, load_text
-
     if source == "-":
         raw = sys.stdin.buffer.read()
-        from pipeline.loaders import decode_text
-
         return load_text(decode_text(raw, "stdin"), source="stdin")
     path = Path(source)
     if not path.is_file():
@@ -94,13 +98,11 @@ def cmd_check(args: argparse.Namespace, engine: Engine) -> int:
     return EXIT_PARTIAL if result.stats.failed_claims else EXIT_OK
 
 
-def run_check(article, engine: Engine) -> RunResult:
+def run_check(article: Article, engine: Engine) -> RunResult:
     """Run a check with a progress bar per stage."""
-    from pipeline.run import check_article
-
     bars: dict[str, object] = {}
 
-    def progress(event) -> None:
+    def progress(event: ProgressEvent) -> None:
         if event.stage == "done":
             return
         bar = bars.get(event.stage) or bars.setdefault(event.stage, _progress_bar(event.total, event.stage))
@@ -128,7 +130,7 @@ def print_summary(result: RunResult) -> None:
         print(f"{number:>3}. [{claim.verdict.value.upper()} {claim.confidence:.2f}] {claim.text}")
         decisive = [e for e in claim.evidence if e.grounded and e.stance.value != "unrelated"]
         for evidence in decisive[:2]:
-            print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {evidence.title or evidence.source}")
+            print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {evidence.article.title or evidence.article.source}")
     if not result.claims:
         print("No check-worthy claims were found in this article.")
     for reason, count in failure_reasons(result).items():
@@ -156,8 +158,8 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
         raise InputError("No query given", "Pass TEXT or --queries-file FILE")
     for query in queries:
         passages = engine.retriever.search(query, args.k) if query.strip() else []
-        hits = [{"chunk_id": p.chunk_id, "source": p.url or p.source, "title": p.title, "text": p.text,
-                 "score": p.score} for p in passages]
+        hits = [{"chunk_id": p.chunk_id, "source": p.article.url or p.article.source, "title": p.article.title,
+                 "text": p.text, "score": p.score} for p in passages]
         if args.json:
             print(json.dumps({"query": query, "hits": hits}, ensure_ascii=False), flush=True)
         else:
@@ -170,9 +172,6 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
 
 def cmd_export(args: argparse.Namespace, engine: Engine) -> int:
     """Write a saved run, with its reviews, as a report."""
-    from pipeline.reports import export, load_report
-    from pipeline.runs import write_atomic
-
     text = export(load_report(args.run_id, engine.settings), args.format)
     if args.out:
         write_atomic(Path(args.out), text)
@@ -184,8 +183,6 @@ def cmd_export(args: argparse.Namespace, engine: Engine) -> int:
 
 def cmd_runs(args: argparse.Namespace, engine: Engine) -> int:
     """List saved runs, newest first."""
-    from pipeline.runs import RunStore
-
     for run in RunStore(engine.settings.runs_dir).list():
         print(f"{run.run_id}  {run.created_at}  {run.claims:>3} claims  {run.engine:<10}  {run.title}")
     return EXIT_OK
@@ -193,19 +190,14 @@ def cmd_runs(args: argparse.Namespace, engine: Engine) -> int:
 
 def cmd_articles(args: argparse.Namespace, engine: Engine) -> int:
     """List the reference articles in the store."""
-    from pipeline.ingest import list_articles
-
     for article in list_articles(engine.store):
-        print(f"{article.article_id}  {article.chunks:>4} chunks  {article.date}  {article.title}")
+        ref = article.article
+        print(f"{ref.id}  {article.chunks:>4} chunks  {ref.date}  {ref.title}")
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
     """Load the bundled demo corpus and check the bundled demo article."""
-    from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE, DEMO_CORPUS
-    from pipeline.ingest import ingest_paths
-    from pipeline.loaders import load_file
-
     report = ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, engine.settings.ingest,
                           engine.settings.retrieval.contextual_header)
     print(f"Demo corpus: {report.summary()}")
@@ -219,8 +211,9 @@ def cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """All subcommands and options."""
+def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | None = None,
+                 ) -> argparse.ArgumentParser:
+    """All subcommands and options; `more_commands` adds the entry point's own (e.g. bench)."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="Claim fact-check assistant.")
     parser.add_argument("--config", help="TOML config file (default: factcheck.toml or $FACTCHECK_CONFIG)")
     parser.add_argument("--data-dir", help="where the store, runs and cache live ($FACTCHECK_DATA_DIR)")
@@ -244,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("export", help="write a saved run as a report")
     p.add_argument("run_id")
-    p.add_argument("--format", default="md", choices=("md", "html", "json", "csv", "claimreview"))
+    p.add_argument("--format", default="md", choices=FORMATS)
     p.add_argument("--out")
     p.set_defaults(func=cmd_export)
     sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)
@@ -252,15 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="load the demo corpus and check the demo article")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
-    add_bench_parser(sub)
+    if more_commands:
+        more_commands(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None, make_engine: EngineFactory,
+         more_commands: Callable[[argparse._SubParsersAction], None] | None = None) -> int:
     """Run a command; user-caused errors end in one sentence, never a traceback."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(more_commands).parse_args(argv)
     try:
-        engine = Engine(_settings(args))
+        engine = make_engine(_settings(args))
         return args.func(args, engine)
     except FactCheckError as exc:
         print(f"error: {exc.user_message()}", file=sys.stderr)

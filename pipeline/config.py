@@ -1,30 +1,43 @@
-"""Settings: defaults, then the TOML file, then a named preset, then FACTCHECK_* environment overrides."""
+"""Settings on pydantic-settings: defaults < named preset < TOML file < FACTCHECK_* environment < arguments."""
 
 from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from pipeline.errors import ConfigError, register_secret
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_FILE = REPO_ROOT / "factcheck.toml"
+CONFIG_FILE_NAME = "factcheck.toml"
 ENV_PREFIX = "FACTCHECK_"
-
-
-def shared_dir() -> Path:
-    """The read-only folder of evaluation data and samples beside the repository (../shared).
-
-    A clone placed elsewhere finds it through FACTCHECK_SHARED_DIR, or at /work/shared on our machines.
-    """
-    override = os.environ.get("FACTCHECK_SHARED_DIR")
-    candidates = [Path(override)] if override else [REPO_ROOT.parent / "shared", Path("/work/shared")]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
 OutputMode = Literal["json_schema", "json_mode", "prompt"]
+
+# Whole-config fragments selected with llm.preset (FACTCHECK_LLM__PRESET, --preset); [presets.NAME] in the TOML
+# file adds presets or overrides these. Anything set explicitly (file, environment, arguments) beats a preset.
+BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
+    "openai": {"llm": {"provider": "openai", "model": "gpt-4o-mini"}},
+    "ollama": {"llm": {"provider": "openai_compatible", "base_url": "http://localhost:11434/v1",
+                       "model": "llama3.1:8b"}},
+    "llamacpp": {"llm": {"provider": "openai_compatible", "base_url": "http://localhost:8080/v1",
+                         "model": "local-model"}},
+    "vllm": {"llm": {"provider": "openai_compatible", "base_url": "http://localhost:8000/v1",
+                     "model": "Qwen/Qwen2.5-7B-Instruct"}},
+    "lmstudio": {"llm": {"provider": "openai_compatible", "base_url": "http://localhost:1234/v1",
+                         "model": "qwen2.5-7b-instruct"}},
+}
 
 
 class LLMSettings(BaseModel):
@@ -45,7 +58,7 @@ class LLMSettings(BaseModel):
 class EmbeddingSettings(BaseModel):
     """Which embedding turns passages into vectors; "minilm" runs offline from a PyPI-shipped model."""
 
-    provider: Literal["minilm", "openai", "openai_compatible"] = "minilm"
+    provider: str = "minilm"
     model: str = ""
     base_url: str = ""
     api_key: SecretStr | None = None
@@ -100,7 +113,7 @@ class IngestSettings(BaseModel):
 class RunSettings(BaseModel):
     """How a check run is executed."""
 
-    concurrency: int = 8
+    concurrency: int = Field(default=8, ge=1)
     cache: bool = True
 
 
@@ -116,10 +129,66 @@ class ReviewSettings(BaseModel):
     low_confidence: float = 0.5
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class _Load:
+    """What one `load_settings` call reads: the config file (if any) and the environment."""
+
+    file: Path | None
+    environ: Mapping[str, str]
+
+
+_LOADING: ContextVar[_Load] = ContextVar("factcheck_settings_load", default=_Load(None, os.environ))
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """FACTCHECK_* variables from a given mapping (os.environ by default), so tests can pass their own."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]):
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
+class _PresetSource(PydanticBaseSettingsSource):
+    """The preset named by the stronger sources, laid under them."""
+
+    def __init__(self, settings_cls: type[BaseSettings], stronger: list[PydanticBaseSettingsSource]):
+        super().__init__(settings_cls)
+        self.stronger = stronger
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        layers = [source() for source in self.stronger]
+        name = next((str(layer["llm"]["preset"]) for layer in layers
+                     if isinstance(layer.get("llm"), dict) and layer["llm"].get("preset")), "")
+        if not name:
+            return {}
+        presets = dict(BUILTIN_PRESETS)
+        for layer in reversed(layers):
+            presets.update({k: _as_fragment(v) for k, v in (layer.get("presets") or {}).items()})
+        if name not in presets:
+            raise ConfigError(f"Unknown preset '{name}'", "Choose one of: " + ", ".join(sorted(presets)))
+        return presets[name]
+
+
+def _as_fragment(preset: dict[str, Any]) -> dict[str, Any]:
+    """A preset as a config fragment; a flat table (provider = …, model = …) is read as the [llm] section."""
+    if preset and not set(preset) & set(Settings.model_fields):
+        return {"llm": preset}
+    return preset
+
+
+class Settings(BaseSettings):
     """All settings; build with `load_settings()`."""
 
-    data_dir: Path = REPO_ROOT / "data"
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid",
+                                      nested_model_default_partial_update=True)
+
+    data_dir: Path = Path("data")
     llm: LLMSettings = Field(default_factory=LLMSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
@@ -129,6 +198,17 @@ class Settings(BaseModel):
     run: RunSettings = Field(default_factory=RunSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     presets: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        load = _LOADING.get()
+        env = _MappingEnvSource(settings_cls, load.environ)
+        file = InitSettingsSource(settings_cls, _read_toml(load.file) if load.file else {})
+        return init_settings, env, file, _PresetSource(settings_cls, [init_settings, env, file])
 
     @property
     def runs_dir(self) -> Path:
@@ -150,33 +230,9 @@ class Settings(BaseModel):
         """Directory of the LLM and embedding caches."""
         return self.data_dir / "cache"
 
-
-def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
-    """Turn FACTCHECK_A__B=value into {"a": {"b": value}}."""
-    nested: dict[str, Any] = {}
-    for key, value in environ.items():
-        if not key.startswith(ENV_PREFIX) or key == ENV_PREFIX + "CONFIG":
-            continue
-        path = key[len(ENV_PREFIX):].lower().split("__")
-        node = nested
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f"Environment variable {key} conflicts with another override",
-                                  "Remove one of the two variables")
-        node[path[-1]] = value
-    return nested
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge override into a copy of base, recursing into nested tables."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+    def preset_names(self) -> list[str]:
+        """Every preset this configuration can select."""
+        return sorted(set(BUILTIN_PRESETS) | set(self.presets))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -184,52 +240,52 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"Config file {path} does not exist", "Fix FACTCHECK_CONFIG or create the file")
+        raise ConfigError(f"Config file {path} does not exist", "Fix FACTCHECK_CONFIG or create the file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Config file {path} is not valid TOML ({exc})", "Fix the line it names")
+        raise ConfigError(f"Config file {path} is not valid TOML ({exc})", "Fix the line it names") from None
 
 
-def _apply_preset(data: dict[str, Any], env_llm: dict[str, Any]) -> dict[str, Any]:
-    """Lay the chosen preset under the explicit llm settings."""
-    llm = data.get("llm", {})
-    name = env_llm.get("preset") or llm.get("preset") or ""
-    if not name:
-        return data
-    presets = data.get("presets", {})
-    if name not in presets:
-        known = ", ".join(sorted(presets)) or "none"
-        raise ConfigError(f"Unknown LLM preset '{name}'", f"Choose one of: {known}")
-    defaults = LLMSettings().model_dump()
-    explicit = {k: v for k, v in llm.items() if v != defaults.get(k, object())}
-    return {**data, "llm": _deep_merge(presets[name], explicit)}
+def config_path(config_file: str | Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The config file to read: the argument, then FACTCHECK_CONFIG, then ./factcheck.toml when it exists."""
+    chosen = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if chosen:
+        return Path(chosen)
+    local = Path.cwd() / CONFIG_FILE_NAME
+    return local if local.is_file() else None
 
 
-def load_settings(config_file: str | Path | None = None, environ: dict[str, str] | None = None,
+def load_settings(config_file: str | Path | None = None, environ: Mapping[str, str] | None = None,
                   **overrides: Any) -> Settings:
-    """Load settings from the TOML file, the preset it (or the environment) names, and the environment."""
+    """Load settings from the TOML file, the preset it (or the environment) names, the environment and overrides."""
     environ = dict(os.environ if environ is None else environ)
-    path = Path(config_file or environ.get(ENV_PREFIX + "CONFIG") or DEFAULT_CONFIG_FILE)
-    file_data = _read_toml(path) if (config_file or path.exists()) else {}
-    env_data = _env_overrides(environ)
-    data = _apply_preset(file_data, env_data.get("llm", {}))
-    data = _deep_merge(_deep_merge(data, env_data), overrides)
-    if "data_dir" in data and not Path(data["data_dir"]).is_absolute():
-        data["data_dir"] = str((path.parent if "data_dir" in file_data and "data_dir" not in env_data
-                                else Path.cwd()) / data["data_dir"])
+    path = config_path(config_file, environ)
+    token = _LOADING.set(_Load(path, {k: v for k, v in environ.items() if k != ENV_PREFIX + "CONFIG"}))
     try:
-        settings = Settings.model_validate(data)
+        settings = Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"Setting '{where}' is invalid: {first['msg']}",
-                          f"Fix it in {path.name} or the FACTCHECK_{where.upper().replace('.', '__')} variable")
+        raise _config_error(exc, path) from None
+    finally:
+        _LOADING.reset(token)
+    if not settings.data_dir.is_absolute():
+        from_file = path is not None and "data_dir" in _read_toml(path) and ENV_PREFIX + "DATA_DIR" not in environ
+        base = path.resolve().parent if from_file and path is not None and "data_dir" not in overrides else Path.cwd()
+        settings.data_dir = base / settings.data_dir
     for secret in (settings.llm.api_key, settings.embedding.api_key):
         register_secret(secret.get_secret_value() if secret else None)
     register_secret(environ.get("OPENAI_API_KEY"))
     return settings
 
 
-def resolve_api_key(llm: LLMSettings, environ: dict[str, str] | None = None) -> str | None:
+def _config_error(exc: ValidationError, path: Path | None) -> ConfigError:
+    """The first validation problem as one sentence naming the setting and where to fix it."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    place = f"{path.name} or " if path else ""
+    return ConfigError(f"Setting '{where}' is invalid: {first['msg']}",
+                       f"Fix it in {place}the FACTCHECK_{where.upper().replace('.', '__')} variable")
+
+
+def resolve_api_key(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> str | None:
     """Key in a fixed order: FACTCHECK_LLM__API_KEY / config file, then OPENAI_API_KEY."""
     environ = os.environ if environ is None else environ
     if llm.api_key and llm.api_key.get_secret_value():
@@ -237,7 +293,7 @@ def resolve_api_key(llm: LLMSettings, environ: dict[str, str] | None = None) -> 
     return environ.get("OPENAI_API_KEY") or None
 
 
-def resolve_provider(llm: LLMSettings, environ: dict[str, str] | None = None) -> str:
+def resolve_provider(llm: LLMSettings, environ: Mapping[str, str] | None = None) -> str:
     """Pick the provider for "auto": a base URL means a local server, a key means OpenAI, else offline."""
     if llm.provider != "auto":
         return llm.provider

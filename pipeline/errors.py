@@ -63,3 +63,15 @@ class StoreError(FactCheckError):
 
 class NotFoundError(FactCheckError):
     """A run, claim or article id does not exist."""
+
+
+class InvalidReplyError(LLMError):
+    """The model's reply failed validation even after one re-ask; `unchecked` is what parsed, if anything."""
+
+    def __init__(self, message: str, help: str = "", *, unchecked: object | None = None):
+        super().__init__(message, help)
+        self.unchecked = unchecked
+
+
+class CutOffError(LLMError):
+    """The model stopped at the output length limit before finishing its reply."""

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from pipeline.chunking import chunk_article
 from pipeline.config import IngestSettings
 from pipeline.errors import InputError
-from pipeline.interfaces import Embedder, EvidenceStore
+from pipeline.ports import Embedder, EvidenceStore
 from pipeline.loaders import discover_files, load_file
 from pipeline.retrieval import index_text
-from pipeline.types import Article, Chunk
+from pipeline.types import Article, ArticleRef, Chunk
 
 Progress = Callable[[int, int, str], None]
 _WRITE_BATCH_CHUNKS = 256
@@ -48,11 +48,7 @@ class IngestReport(BaseModel):
 class ArticleSummary(BaseModel):
     """One stored reference article, as listed in the library."""
 
-    article_id: str
-    title: str
-    source: str
-    url: str
-    date: str
+    article: ArticleRef
     chunks: int
 
 
@@ -115,11 +111,6 @@ def list_articles(store: EvidenceStore) -> list[ArticleSummary]:
     """Stored articles with their chunk counts, newest first by date then title."""
     by_article: dict[str, ArticleSummary] = {}
     for chunk in store.iter_chunks():
-        entry = by_article.get(chunk.article_id)
-        if entry is None:
-            by_article[chunk.article_id] = ArticleSummary(
-                article_id=chunk.article_id, title=chunk.title, source=chunk.source, url=chunk.url,
-                date=chunk.date, chunks=1)
-        else:
-            entry.chunks += 1
-    return sorted(by_article.values(), key=lambda a: (a.date, a.title), reverse=True)
+        entry = by_article.setdefault(chunk.article.id, ArticleSummary(article=chunk.article, chunks=0))
+        entry.chunks += 1
+    return sorted(by_article.values(), key=lambda a: (a.article.date, a.article.title), reverse=True)

@@ -5,18 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from string import Template
 
 from pydantic import BaseModel
 
-from pipeline.config import REPO_ROOT
+from pipeline.text import INVISIBLE
 
-PROMPTS_DIR = REPO_ROOT / "prompts"
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
-# Characters that could forge our delimiters or hide text from a human reader.
-_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
 class RenderedPrompt(BaseModel):
@@ -63,15 +61,16 @@ def parse_template(name: str, raw: str) -> PromptTemplate:
     return PromptTemplate(name, version, Template(sections["system"]), Template(sections["user"]))
 
 
-@lru_cache(maxsize=None)
-def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
-    """Load prompts/<name>.txt."""
-    return parse_template(name, (directory / f"{name}.txt").read_text(encoding="utf-8"))
+@cache
+def load_prompt(name: str, directory: Path | None = None) -> PromptTemplate:
+    """Load prompts/<name>.txt (the installed `prompts` package, or another directory)."""
+    source = (directory / f"{name}.txt") if directory else resources.files("prompts").joinpath(f"{name}.txt")
+    return parse_template(name, source.read_text(encoding="utf-8"))
 
 
 def fence(text: str, label: str) -> str:
     """Delimit untrusted text with a content-derived nonce so the text cannot close the fence itself."""
-    clean = _INVISIBLE.sub("", text)
+    clean = INVISIBLE.sub("", text)
     nonce = hashlib.sha256(clean.encode("utf-8")).hexdigest()[:10]
     clean = clean.replace("<<<", "‹‹‹").replace(">>>", "›››")
     return f"<<<{label} {nonce}>>>\n{clean}\n<<<END {label} {nonce}>>>"

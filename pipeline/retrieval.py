@@ -8,22 +8,21 @@ import numpy as np
 
 from pipeline.bm25 import BM25Index
 from pipeline.config import RetrievalSettings
-from pipeline.interfaces import Embedder, EvidenceStore
+from pipeline.ports import Embedder, EvidenceStore
 from pipeline.types import Chunk, Passage
 
 
 def index_text(chunk: Chunk, contextual_header: bool) -> str:
     """What gets embedded and keyword-indexed for a chunk: optionally its article title, then its text."""
-    if contextual_header and chunk.title and chunk.title not in chunk.text[: len(chunk.title) + 5]:
-        return f"{chunk.title}\n{chunk.text}"
+    title = chunk.article.title
+    if contextual_header and title and title not in chunk.text[: len(title) + 5]:
+        return f"{title}\n{chunk.text}"
     return chunk.text
 
 
 def to_passage(chunk: Chunk, score: float) -> Passage:
     """A chunk with its retrieval score."""
-    return Passage(chunk_id=chunk.id, article_id=chunk.article_id, source=chunk.source,
-                   title=chunk.title, url=chunk.url, date=chunk.date, text=chunk.text,
-                   score=round(float(score), 4))
+    return Passage(chunk=chunk, score=round(float(score), 4))
 
 
 class KeywordIndex:
@@ -50,7 +49,7 @@ class KeywordIndex:
             chunks = list(self.store.iter_chunks())
             self._index = BM25Index([index_text(c, self.contextual_header) for c in chunks])
             self._positions = {c.id: i for i, c in enumerate(chunks)}
-            self._article_ids = np.array([c.article_id for c in chunks], dtype=object)
+            self._article_ids = np.array([c.article.id for c in chunks], dtype=object)
             self._chunks, self._version = chunks, version
 
     def scores(self, query: str, exclude_article_id: str = "") -> np.ndarray:
@@ -153,10 +152,6 @@ class Retriever:
         """Cosine of keyword-only candidates from their stored vectors (else the lowest dense score)."""
         if not chunk_ids:
             return {}
-        stored = getattr(self.store, "vectors", None)
-        if stored is not None:
-            found = stored(chunk_ids)
-            if found:
-                return {cid: float(np.dot(vector, row)) for cid, row in found.items()}
+        found = self.store.vectors(chunk_ids)
         floor = dense[-1][1] if dense else 0.0
-        return dict.fromkeys(chunk_ids, floor)
+        return {cid: float(np.dot(vector, found[cid])) if cid in found else floor for cid in chunk_ids}

@@ -1,12 +1,14 @@
-"""Stance: judge every retrieved passage against a claim (one LLM call per claim), then ground the quotes."""
+"""Stance: judge every retrieved passage against a claim (one LLM call per claim), quotes checked verbatim."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from functools import cache
+from typing import Any, Callable, Sequence
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, create_model, model_validator
 
-from pipeline.interfaces import StructuredLLM
+from pipeline.errors import InvalidReplyError, LLMError
+from pipeline.ports import LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
 from pipeline.text import locate
 from pipeline.types import Evidence, Passage, Stance, UnitScore, Usage
@@ -16,29 +18,49 @@ NO_JUDGMENT = "The model returned no judgment for this passage."
 
 
 class Judgment(BaseModel):
-    """The model's judgment of one numbered passage."""
+    """The model's judgment of one numbered passage.
+
+    With `{"passages": [text, ...]}` as validation context, a passage number out of range or a quote that is
+    not verbatim in its passage is an error (re-asked once, then the judgment is kept as ungrounded).
+    """
 
     passage: int
     stance: Stance
-    quote: str = ""
-    rationale: str = ""
-    confidence: UnitScore = 1.0
+    quote: str
+    rationale: str
+    confidence: UnitScore
 
+    @model_validator(mode="after")
+    def _quote_is_in_its_passage(self, info: ValidationInfo) -> "Judgment":
+        passages = (info.context or {}).get("passages")
+        if passages is None:
+            return self
+        if not 1 <= self.passage <= len(passages):
+            raise ValueError(f"passage {self.passage} does not exist (there are {len(passages)})")
+        if self.quote.strip() and locate(self.quote, passages[self.passage - 1]) is None:
+            raise ValueError(f"the quote for passage {self.passage} is not in that passage: copy its words "
+                             "exactly, or give an empty quote")
+        return self
 
 
 class Judgments(BaseModel):
-    """The model's reply to the stance prompt."""
+    """The model's reply to the stance prompt: one judgment per passage."""
 
-    judgments: list[Judgment] = Field(default_factory=list)
+    judgments: list[Judgment]
+
+    @model_validator(mode="after")
+    def _each_passage_once(self, info: ValidationInfo) -> "Judgments":
+        numbers = [j.passage for j in self.judgments]
+        if info.context and len(numbers) != len(set(numbers)):
+            raise ValueError("each passage must be judged exactly once")
+        return self
 
 
-class StanceJudge(Protocol):
-    """Judges passages for a claim."""
-
-    prompt_versions: dict[str, str]
-
-    def judge(self, claim: str, passages: list[Passage], usage: Usage) -> list[Evidence]:
-        """One Evidence per passage, in the same order."""
+@cache
+def judgments_schema(passages: int) -> type[Judgments]:
+    """The reply schema for this many passages: exactly one judgment each (bounded, so a model cannot loop)."""
+    field: Any = (list[Judgment], Field(min_length=passages, max_length=passages))
+    return create_model("Judgments", __base__=Judgments, judgments=field)
 
 
 def ground(passage: Passage, stance: Stance, quote: str, rationale: str, strength: float) -> Evidence:
@@ -49,44 +71,86 @@ def ground(passage: Passage, stance: Stance, quote: str, rationale: str, strengt
         quote, grounded = passage.text[found[0]:found[1]], True
     else:
         grounded = not quote and stance == Stance.UNRELATED
-    return Evidence(chunk_id=passage.chunk_id, source=passage.source, title=passage.title, url=passage.url,
-                    date=passage.date, text=passage.text, score=passage.score, stance=stance, quote=quote,
-                    grounded=grounded, rationale=rationale.strip(), strength=strength)
+    return Evidence(passage=passage, stance=stance, quote=quote, grounded=grounded, rationale=rationale.strip(),
+                    strength=strength)
 
 
 def render_passages(passages: list[Passage]) -> str:
     """Numbered, fenced passages for the prompt."""
     blocks = []
     for number, passage in enumerate(passages, start=1):
-        header = f"(source: {passage.title or passage.source})\n" if (passage.title or passage.source) else ""
+        name = passage.article.title or passage.article.source
+        header = f"(source: {name})\n" if name else ""
         blocks.append(fence(header + passage.text, f"PASSAGE {number}"))
     return "\n\n".join(blocks)
 
 
+def evidence_from(passages: list[Passage], judgments: list[Judgment]) -> list[Evidence]:
+    """One Evidence per passage: its first judgment, grounded against it; a passage left out is ungrounded."""
+    by_number: dict[int, Judgment] = {}
+    for judgment in judgments:
+        by_number.setdefault(judgment.passage, judgment)
+    evidence = []
+    for number, passage in enumerate(passages, start=1):
+        j = by_number.get(number)
+        if j is None:
+            evidence.append(Evidence(passage=passage, stance=Stance.UNRELATED, rationale=NO_JUDGMENT,
+                                     strength=0.0, grounded=False))
+        else:
+            evidence.append(ground(passage, j.stance, j.quote, j.rationale, j.confidence))
+    return evidence
+
+
+def salvage(unchecked: object) -> list[Judgment]:
+    """The well-formed judgments of a reply that failed validation twice (their quotes are checked later)."""
+    items = unchecked.get("judgments") if isinstance(unchecked, dict) else None
+    kept = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            kept.append(Judgment.model_validate(item))
+        except ValidationError:
+            continue
+    return kept
+
+
 class LLMStanceJudge:
-    """All k passages of a claim judged in one call."""
+    """All k passages of a claim judged in one call; claims are judged in one batch."""
 
     def __init__(self, llm: StructuredLLM):
         self.llm = llm
         self.prompt = load_prompt(PROMPT_NAME)
         self.prompt_versions = {PROMPT_NAME: self.prompt.version}
 
-    def judge(self, claim: str, passages: list[Passage], usage: Usage) -> list[Evidence]:
-        """Judge the passages; a passage the model skipped counts as an ungrounded 'unrelated'."""
-        if not passages:
-            return []
+    def request(self, claim: str, passages: list[Passage]) -> LLMRequest:
+        """The stance call for one claim and its passages."""
         rendered = self.prompt.render(claim=fence(claim, "CLAIM"), passages=render_passages(passages))
-        reply = self.llm.generate(rendered, Judgments, usage)
-        by_number: dict[int, Judgment] = {}
-        for judgment in reply.judgments:
-            by_number.setdefault(judgment.passage, judgment)
-        evidence = []
-        for number, passage in enumerate(passages, start=1):
-            j = by_number.get(number)
-            if j is None:
-                item = ground(passage, Stance.UNRELATED, "", NO_JUDGMENT, 0.0)
-                item.grounded = False
-            else:
-                item = ground(passage, j.stance, j.quote, j.rationale, j.confidence)
-            evidence.append(item)
-        return evidence
+        return LLMRequest(prompt=rendered, schema=judgments_schema(len(passages)),
+                          context={"passages": [p.text for p in passages]})
+
+    def judge_many(self, items: Sequence[tuple[str, list[Passage]]], usage: Usage,
+                   on_judged: Callable[[int, list[Evidence] | LLMError], None] | None = None,
+                   ) -> list[list[Evidence] | LLMError]:
+        """Judge every claim's passages; a claim with no passages needs no call."""
+        results: list[list[Evidence] | LLMError] = [[] for _ in items]
+        asked = [i for i, (_, passages) in enumerate(items) if passages]
+        for i in (i for i, (_, passages) in enumerate(items) if not passages):
+            if on_judged:
+                on_judged(i, [])
+
+        def done(position: int, reply: Reply) -> None:
+            index = asked[position]
+            results[index] = self.to_evidence(items[index][1], reply)
+            if on_judged:
+                on_judged(index, results[index])
+
+        self.llm.generate([self.request(*items[i]) for i in asked], usage, on_reply=done)
+        return results
+
+    @staticmethod
+    def to_evidence(passages: list[Passage], reply: Reply) -> list[Evidence] | LLMError:
+        """Evidence from a reply; after a failed re-ask the salvageable judgments are kept (ungrounded if need be)."""
+        if isinstance(reply, Judgments):
+            return evidence_from(passages, reply.judgments)
+        if isinstance(reply, InvalidReplyError) and (judgments := salvage(reply.unchecked)):
+            return evidence_from(passages, judgments)
+        return reply if isinstance(reply, LLMError) else LLMError("The model returned an unexpected reply type")

@@ -16,7 +16,13 @@ _BOUNDARY = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-
 _TRANSLATE = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
                             "‟": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
                             "\u00a0": " "})
-_INVISIBLE = set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
+# Characters a reader never sees that could hide text, forge delimiters or reorder what is shown: soft hyphen,
+# zero-width and direction marks, line/paragraph separators, bidirectional embeddings, overrides and isolates,
+# invisible operators, byte-order mark. The one set used by cleaning, prompts and quote matching.
+_INVISIBLE_RANGES = ((0x00AD, 0x00AD), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069),
+                     (0xFEFF, 0xFEFF))
+INVISIBLE_CHARS = frozenset(chr(c) for low, high in _INVISIBLE_RANGES for c in range(low, high + 1))
+INVISIBLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _INVISIBLE_RANGES) + "]")
 
 
 def _is_abbreviation(text: str, dot_index: int) -> bool:
@@ -63,7 +69,7 @@ def _normalize_with_map(text: str) -> tuple[str, list[int]]:
     index_map: list[int] = []
     pending_space = False
     for i, ch in enumerate(text):
-        if ch in _INVISIBLE:
+        if ch in INVISIBLE_CHARS:
             continue
         if ch.isspace():
             pending_space = bool(chars)
@@ -116,3 +122,29 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     if not spans:
         return start, end
     return spans[0][0], spans[-1][1]
+
+
+def pack_sentences(spans: list[tuple[int, int]], max_chars: int, overlap_sentences: int | None = None,
+                   overlap_chars: int = 0) -> list[tuple[int, int]]:
+    """Group consecutive sentence spans into (start, end) blocks of about max_chars.
+
+    Consecutive blocks repeat the last `overlap_sentences` sentences, or, when that is None, the trailing
+    sentences that fit in `overlap_chars`. A single over-long sentence becomes its own block.
+    """
+    blocks: list[tuple[int, int]] = []
+    first = 0
+    while first < len(spans):
+        last = first
+        while last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= max_chars:
+            last += 1
+        blocks.append((spans[first][0], spans[last][1]))
+        if last + 1 >= len(spans):
+            break
+        if overlap_sentences is not None:
+            first = max(first + 1, last + 1 - overlap_sentences)
+            continue
+        following = last + 1
+        while following - 1 > first and spans[last][1] - spans[following - 1][0] <= overlap_chars:
+            following -= 1
+        first = following
+    return blocks

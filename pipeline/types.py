@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    model_serializer,
+    model_validator,
+)
+
+from pipeline.text import locate
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def content_id(*parts: str, length: int = 16) -> str:
@@ -23,6 +35,11 @@ def unit_interval(value: float) -> float:
 
 
 UnitScore = Annotated[float, AfterValidator(unit_interval)]
+
+
+def updated(model: M, **changes: Any) -> M:
+    """A copy of a model with some fields changed, validated like any new instance."""
+    return type(model).model_validate({**dict(model), **changes})
 
 
 class Stance(str, Enum):
@@ -49,64 +66,136 @@ class ClaimStatus(str, Enum):
     FAILED = "failed"
 
 
-class Article(BaseModel):
-    """A cleaned document: a reference article in the store or the article under review."""
+class ArticleRef(BaseModel):
+    """An article as its passages cite it: identity and where it was published (everything but the text)."""
 
     id: str
     title: str = ""
-    text: str
     source: str = ""
     url: str = ""
     date: str = ""
+
+
+class Article(ArticleRef):
+    """A cleaned document: a reference article in the store or the article under review."""
+
+    text: str
     notices: list[str] = Field(default_factory=list)
 
     @classmethod
-    def from_text(cls, text: str, **meta) -> "Article":
+    def from_text(cls, text: str, **meta: Any) -> "Article":
         """Build an article whose id is the hash of its cleaned text."""
         return cls(id=content_id(text), text=text, **meta)
 
+    def ref(self) -> ArticleRef:
+        """The article without its text, as every chunk of it carries."""
+        return ArticleRef.model_validate(self.model_dump(include=set(ArticleRef.model_fields)))
+
 
 class Chunk(BaseModel):
-    """A passage of a reference article as stored for retrieval."""
+    """A passage of a reference article as stored for retrieval: [start, end) of the article's text."""
 
     id: str
-    article_id: str
+    article: ArticleRef
     text: str
-    index: int
-    start: int
-    end: int
-    title: str = ""
-    source: str = ""
-    url: str = ""
-    date: str = ""
+    index: int = 0
+    start: int = 0
+    end: int = 0
 
 
-class PassageFields(BaseModel):
-    """What identifies and shows a passage: its chunk, its source, its text and retrieval score."""
+# The result document stores a passage flat (README schema): chunk_id, the article fields, text, score.
+_CHUNK_KEYS = {"index": "chunk_index", "start": "chunk_start", "end": "chunk_end"}
 
-    chunk_id: str
-    source: str = ""
-    title: str = ""
-    url: str = ""
-    date: str = ""
-    text: str
+
+def _article_keys() -> dict[str, str]:
+    """Document key of every ArticleRef field (the id is stored as article_id)."""
+    return {name: "article_id" if name == "id" else name for name in ArticleRef.model_fields}
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its retrieval score in [0, 1]."""
+
+    chunk: Chunk
     score: float
 
+    @property
+    def chunk_id(self) -> str:
+        """The stored chunk's id."""
+        return self.chunk.id
 
-class Passage(PassageFields):
-    """A retrieved chunk with its retrieval score."""
+    @property
+    def text(self) -> str:
+        """The passage text."""
+        return self.chunk.text
 
-    article_id: str = ""
+    @property
+    def article(self) -> ArticleRef:
+        """The article the passage comes from."""
+        return self.chunk.article
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_document(cls, data: Any) -> Any:
+        """Accept the flat document form (and hand-built passages) as well as the nested one."""
+        if not isinstance(data, dict) or "chunk" in data:
+            return data
+        article = {field: data.get(key, "") for field, key in _article_keys().items()}
+        chunk = {"id": data.get("chunk_id", ""), "article": article, "text": data.get("text", ""),
+                 **{field: data.get(key, 0) for field, key in _CHUNK_KEYS.items()}}
+        rest = {k: v for k, v in data.items() if k not in {"chunk_id", "text", *_CHUNK_KEYS.values(),
+                                                           *_article_keys().values()}}
+        return {**rest, "chunk": chunk}
+
+    @model_serializer(mode="wrap")
+    def _write_document(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The flat document form: chunk_id, article fields, text, chunk position, score."""
+        data = handler(self)
+        chunk = data.pop("chunk")
+        article = chunk.pop("article")
+        return {"chunk_id": chunk["id"], **{key: article[field] for field, key in _article_keys().items()},
+                "text": chunk["text"], **{key: chunk[field] for field, key in _CHUNK_KEYS.items()}, **data}
 
 
-class Evidence(PassageFields):
-    """One judged passage for one claim."""
+class Evidence(BaseModel):
+    """One judged passage for one claim; the quote must be found verbatim in the passage to count."""
 
+    passage: Passage
     stance: Stance
     quote: str = ""
     grounded: bool = False
     rationale: str = ""
     strength: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @property
+    def chunk_id(self) -> str:
+        """The judged chunk's id."""
+        return self.passage.chunk.id
+
+    @property
+    def text(self) -> str:
+        """The judged passage's text."""
+        return self.passage.chunk.text
+
+    @property
+    def article(self) -> ArticleRef:
+        """The article the passage comes from."""
+        return self.passage.chunk.article
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_document(cls, data: Any) -> Any:
+        """Accept the flat document form: passage fields beside the judgment."""
+        if not isinstance(data, dict) or "passage" in data:
+            return data
+        own = set(cls.model_fields) - {"passage"}
+        return {**{k: v for k, v in data.items() if k in own},
+                "passage": {k: v for k, v in data.items() if k not in own}}
+
+    @model_serializer(mode="wrap")
+    def _write_document(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The flat document form (README schema)."""
+        data = handler(self)
+        return {**data.pop("passage"), **data}
 
 
 class Verdict(BaseModel):
@@ -117,11 +206,21 @@ class Verdict(BaseModel):
 
 
 class ClaimCandidate(BaseModel):
-    """A claim as an extractor proposes it, before it is located in the article."""
+    """A claim as an extractor (a model or the offline engine) proposes it, before it is located in the article.
 
-    text: str
-    source_quote: str
-    checkworthiness: float = Field(ge=0.0, le=1.0)
+    With `{"article": text}` as validation context, a source_quote that cannot be found in that text is an error.
+    """
+
+    text: str = Field(min_length=1)
+    source_quote: str = Field(min_length=1)
+    checkworthiness: UnitScore
+
+    @model_validator(mode="after")
+    def _quote_is_in_the_article(self, info: ValidationInfo) -> "ClaimCandidate":
+        article = (info.context or {}).get("article")
+        if article is not None and locate(self.source_quote, article) is None:
+            raise ValueError(f"source_quote {self.source_quote[:80]!r} is not a verbatim sentence of the article")
+        return self
 
 
 class Claim(BaseModel):
@@ -142,7 +241,7 @@ class Claim(BaseModel):
 class EngineInfo(BaseModel):
     """Which engine produced a result, shown wherever the result is shown."""
 
-    kind: str  # "offline" | "llm"
+    kind: Literal["offline", "llm"]
     provider: str
     model: str
     embedding: str

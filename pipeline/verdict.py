@@ -29,7 +29,7 @@ def evidence_weight(evidence: Evidence) -> float:
     """How much one judgment counts: zero unless grounded and decisive."""
     if not evidence.grounded or evidence.stance == Stance.UNRELATED:
         return 0.0
-    return max(0.0, min(1.0, evidence.strength)) * max(0.05, min(1.0, evidence.score))
+    return max(0.0, min(1.0, evidence.strength)) * max(0.05, min(1.0, evidence.passage.score))
 
 
 def decide(evidence: list[Evidence]) -> Verdict:

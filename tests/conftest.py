@@ -1,19 +1,21 @@
-"""Shared fixtures: isolated settings per test, one embedder per session, fake models via the real factory."""
+"""Shared fixtures: isolated settings per test, one embedder per session, fake models via the real registry."""
 
 from __future__ import annotations
 
+import shutil
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench.datasets import shared_dir
+from factcheck.wiring import CHAT_MODELS, Engine
+from pipeline.config import load_settings
+from pipeline.demo import DEMO_CORPUS
+from pipeline.ingest import ingest_paths
+from vectorstore.embeddings import build_minilm
 
-from pipeline.config import load_settings, shared_dir  # noqa: E402
-from pipeline.wiring import Engine  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = shared_dir()
 SEED_ARTICLE = SHARED / "samples" / "seed-article.txt"
@@ -36,12 +38,7 @@ def clean_environ(tmp_path: Path, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def embedder():
     """The real offline embedder, loaded once."""
-    from vectorstore.embeddings import MiniLMEmbedder
-
-    settings = load_settings(environ={})
-    emb = settings.embedding
-    return MiniLMEmbedder(emb.model_path, emb.tokenizer_path, emb.model_sha256, emb.tokenizer_sha256,
-                          emb.batch_size)
+    return build_minilm(load_settings(environ={}))
 
 
 @pytest.fixture
@@ -59,9 +56,6 @@ def engine(settings, embedder):
 @pytest.fixture(scope="session")
 def demo_store_dir(tmp_path_factory, embedder):
     """A data dir with the demo corpus ingested once per session (tests copy it before writing)."""
-    from pipeline.demo import DEMO_CORPUS
-    from pipeline.ingest import ingest_paths
-
     base = tmp_path_factory.mktemp("demo-store")
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(base / "data"),
                                       "FACTCHECK_LLM__PROVIDER": "offline"})
@@ -73,8 +67,6 @@ def demo_store_dir(tmp_path_factory, embedder):
 @pytest.fixture
 def demo_engine(tmp_path, demo_store_dir, embedder):
     """An offline engine over a private copy of the demo store."""
-    import shutil
-
     data = tmp_path / "data"
     shutil.copytree(demo_store_dir, data)
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": "offline"})
@@ -83,16 +75,14 @@ def demo_engine(tmp_path, demo_store_dir, embedder):
 
 @pytest.fixture
 def fake_provider():
-    """Register chat models under provider "fake" through the real factory; unregistered afterwards."""
-    from llm.factory import register_provider, unregister_provider
-
+    """Register chat models under provider "fake" through the real registry; unregistered afterwards."""
     registered = []
 
     def register(model, name: str = "fake"):
-        register_provider(name, lambda settings: model)
+        CHAT_MODELS.register(name, lambda settings: model)
         registered.append(name)
         return name
 
     yield register
     for name in registered:
-        unregister_provider(name)
+        CHAT_MODELS.unregister(name)

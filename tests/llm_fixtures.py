@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from pipeline.config import load_settings
-from pipeline.wiring import Engine
-from stub_openai import system_text, user_text
+from factcheck.wiring import Engine
+from stub_openai import first_user_text, system_text
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "demo_replies.json").read_text(encoding="utf-8"))
 _FENCE = re.compile(r"<<<(CLAIM|PASSAGE (\d+)) (\w+)>>>\n(.*?)\n<<<END \1 \3>>>", re.DOTALL)
@@ -50,7 +50,7 @@ def demo_responder(request: dict) -> str:
     """Route a chat request to the recorded extraction or stance reply."""
     if "extract check-worthy" in system_text(request):
         return extraction_reply()
-    return stance_reply(user_text(request))
+    return stance_reply(first_user_text(request))  # a re-ask gets the recorded reply again
 
 
 def stub_engine_for(tmp_path, embedder, demo_store_dir, base_url: str, **env: str) -> Engine:

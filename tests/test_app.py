@@ -14,7 +14,7 @@ from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import ReviewStatus
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 APP = str(ROOT / "app.py")
 

@@ -10,7 +10,7 @@ from collections import Counter
 
 from conftest import ROOT
 from pipeline.config import load_settings
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 SENTENCES = ["Drone number {i} was delivered to Russia in {year}, officials in Washington said on Friday.",
              "The shipment {i} included spare parts and fuel for {n} aircraft, according to the report.",
@@ -49,8 +49,8 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data)})
     store = Engine(settings, overrides={"embedder": embedder}).store
     chunks = list(store.iter_chunks())
-    assert 0 < len({c.article_id for c in chunks}) < 300  # killed midway
-    per_article = Counter(c.article_id for c in chunks)
+    assert 0 < len({c.article.id for c in chunks}) < 300  # killed midway
+    per_article = Counter(c.article.id for c in chunks)
     metadata = store.collection.get(ids=[c.id for c in chunks], include=["metadatas"])["metadatas"]
     totals = {m["article_id"]: m["n_chunks"] for m in metadata}
     assert all(per_article[a] == totals[a] for a in per_article)
@@ -59,4 +59,4 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
                               capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
     assert f"skipped {len(per_article)} already stored article(s)" in finished.stdout
-    assert len({c.article_id for c in Engine(settings, overrides={"embedder": embedder}).store.iter_chunks()}) == 300
+    assert len({c.article.id for c in Engine(settings, overrides={"embedder": embedder}).store.iter_chunks()}) == 300

@@ -7,7 +7,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from pipeline.bench.datasets import (
+from bench.datasets import (
     in_tuning_half,
     parse_checkthat_line,
     read_checkthat,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.bench.metrics import (
+from bench.metrics import (
     accuracy,
     binary_scores,
     confusion_matrix,

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from pipeline.bench.fake_llm import respond
-from pipeline.bench.fitting import balanced_weights, fit_softmax
-from pipeline.bench.profiling import Stopwatch, TimedStore
-from pipeline.bench.report import SuiteResult, Table, render
+from bench.fake_llm import respond
+from bench.fitting import balanced_weights, fit_softmax
+from bench.profiling import Stopwatch, TimedStore
+from bench.report import SuiteResult, Table, render
 from pipeline.offline.checkworthiness import words
 from pipeline.offline.cues import number_units, unit_mismatch
 from pipeline.prompts import fence

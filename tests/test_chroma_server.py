@@ -15,7 +15,7 @@ from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import StoreError
 from pipeline.ingest import ingest_paths
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ def test_reingesting_the_same_text_adds_nothing(engine, tmp_path):
     second = ingest_paths([folder], engine.store, engine.embedder, engine.settings.ingest)
     assert (second.added_articles, second.added_chunks, second.skipped_articles) == (0, 0, 2)
     assert engine.store.count() == count
-    assert {a.title for a in list_articles(engine.store)} == {"Drone transfers", "JCPOA"}
+    assert {a.article.title for a in list_articles(engine.store)} == {"Drone transfers", "JCPOA"}
 
 
 def test_stored_chunks_carry_no_scraper_debris(engine):
@@ -26,7 +26,7 @@ def test_stored_chunks_carry_no_scraper_debris(engine):
     assert report.added_articles == 1
     texts = [c.text for c in engine.store.iter_chunks()]
     assert texts and not any("[ad_1]" in t or "[ad_2]" in t or "Source link" in t for t in texts)
-    assert all(c.source == "seed-article.txt" for c in engine.store.iter_chunks())
+    assert all(c.article.source == "seed-article.txt" for c in engine.store.iter_chunks())
 
 
 def test_folder_with_bad_files_ingests_the_good_ones_and_reports_each_bad_one(engine, tmp_path):
@@ -48,7 +48,7 @@ def test_search_never_returns_the_article_under_review(engine, tmp_path):
     ingest_paths([SEED_ARTICLE], engine.store, engine.embedder, engine.settings.ingest)
     article = load_file(SEED_ARTICLE)
     query = "Russia is training Iranian pilots on the Sukhoi Su-35 fighter"
-    assert engine.retriever.search(query, 3)[0].article_id == article.id
+    assert engine.retriever.search(query, 3)[0].article.id == article.id
     assert engine.retriever.search(query, 3, exclude_article_id=article.id) == []
 
 

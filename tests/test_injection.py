@@ -13,7 +13,7 @@ from pipeline.loaders import load_file, load_text
 from pipeline.prompts import load_prompt
 from pipeline.queue import build_queue
 from pipeline.run import check_article
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 HOSTILE_DIR = Path(__file__).parent / "fixtures" / "hostile"
 HOSTILE = sorted(HOSTILE_DIR.iterdir())

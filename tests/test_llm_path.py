@@ -1,22 +1,23 @@
-"""LLM paths with LangChain fake chat models registered through the real provider factory."""
+"""LLM paths with fake chat models registered through the real provider registry."""
 
 import json
 
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 from llm_fixtures import RECORDED, extraction_reply, stance_reply
 
-from llm.fake import ResponderChatModel
-from pipeline.claims import ExtractedClaims, windows
+from factcheck.wiring import Engine, build_llm
+from llm.fake import ResponderChatModel, queued
+from pipeline.claims import extraction_schema, windows
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_ARTICLE
-from pipeline.errors import ConfigError, LLMError
+from pipeline.errors import ConfigError, InvalidReplyError
 from pipeline.loaders import load_file
+from pipeline.ports import LLMRequest
 from pipeline.prompts import load_prompt
 from pipeline.run import check_article
 from pipeline.types import ClaimStatus, Usage, VerdictLabel
-from pipeline.wiring import Engine, build_llm
+
+UNLOCATED = "Iran sold 5,000 drones to Russia in 2021"
 
 
 def llm_engine(tmp_path, embedder, demo_store_dir, provider, **env):
@@ -30,27 +31,40 @@ def llm_engine(tmp_path, embedder, demo_store_dir, provider, **env):
     return Engine(settings, overrides={"embedder": embedder})
 
 
-def recorded_model(latency=0.0):
+def recorded_model(latency=0.0, seen=None):
     def respond(messages):
-        system, user = messages[0].content, messages[-1].content
+        if seen is not None:
+            seen.append(messages)
+        system, user = messages[0].content, messages[1].content  # [1]: the original request, also on re-ask
         return extraction_reply() if "extract check-worthy" in system else stance_reply(user)
     return ResponderChatModel(respond=respond, latency=latency)
 
 
+def extraction_request(article="x"):
+    prompt = load_prompt("extract_claims").render(article=article, max_claims="3")
+    return LLMRequest(prompt=prompt, schema=extraction_schema(3), context={"article": article})
+
+
 def test_fake_model_runs_the_whole_check_through_the_factory(tmp_path, embedder, demo_store_dir, fake_provider):
-    model = recorded_model()
+    seen = []
+    model = recorded_model(seen=seen)
     engine = llm_engine(tmp_path, embedder, demo_store_dir, fake_provider(model))
     result = check_article(load_file(DEMO_ARTICLE), engine)
     assert result.engine.kind == "llm" and result.engine.model == "fake-model"
     assert set(result.prompt_versions) == {"extract_claims", "judge_stance"}
-    # 7 recorded claims: one unlocatable (dropped), one duplicate (merged)
+    # 7 recorded claims: one unlocatable (re-asked once with the exact error, then dropped), one duplicate (merged)
     assert len(result.claims) == 5
     assert result.stats.dropped_unlocated == 1 and result.stats.merged_duplicates == 1
+    reask = seen[1][-1].content
+    assert "is not a verbatim sentence of the article" in reask and UNLOCATED[:40] in reask
     verdicts = {c.text: c.verdict for c in result.claims}
     assert verdicts["Iran and six world powers signed the Iran nuclear deal (JCPOA) in 2013."] == VerdictLabel.REFUTED
     assert verdicts[RECORDED["claims"][0]["text"]] == VerdictLabel.SUPPORTED
-    # one extraction call plus one stance call per claim (passages batched)
-    assert result.usage.llm_calls == 1 + len(result.claims) == model.calls
+    # extraction and its re-ask, one stance call per claim (passages batched), and one re-ask for the recorded
+    # fabricated quote on resolution 2231; re-asks count in the usage
+    assert result.usage.llm_calls == 2 + len(result.claims) + 1 == model.calls
+    fabricated = [e for c in result.claims for e in c.evidence if "as the article says" in e.quote]
+    assert len(fabricated) == 1 and not fabricated[0].grounded
     assert result.usage.input_tokens > 0 and result.usage.output_tokens > 0
 
 
@@ -62,30 +76,30 @@ def test_identical_rerun_makes_zero_llm_calls(tmp_path, embedder, demo_store_dir
     engine2 = llm_engine(tmp_path, embedder, demo_store_dir, "fake")
     second = check_article(load_file(DEMO_ARTICLE), engine2)
     assert model.calls == calls and second.usage.llm_calls == 0
-    assert second.usage.cached_calls == first.usage.llm_calls
+    assert second.usage.cached_calls == 1 + len(first.claims)  # one cached reply per request (re-asks included)
     assert [c.verdict for c in second.claims] == [c.verdict for c in first.claims]
 
 
 def test_malformed_reply_is_reasked_once_with_the_error(tmp_path, fake_provider):
     good = json.dumps({"claims": [{"text": "a", "source_quote": "b", "checkworthiness": 0.5}]})
-    model = GenericFakeChatModel(messages=iter([AIMessage(content="{not json"), AIMessage(content=good)]))
+    model = queued("{not json", good)
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake"})
     fake_provider(model)
     llm = build_llm(settings, "fake")
     usage = Usage()
-    prompt = load_prompt("extract_claims").render(article="x", max_claims="3")
-    assert llm.generate(prompt, ExtractedClaims, usage).claims[0].text == "a"
+    [reply] = llm.generate([extraction_request("b")], usage)
+    assert reply.claims[0].text == "a"
     assert usage.llm_calls == 2
 
 
 def test_malformed_twice_fails_the_item_cleanly(tmp_path, fake_provider):
-    model = GenericFakeChatModel(messages=iter([AIMessage(content="nope"), AIMessage(content='{"claims": 5}')]))
+    model = queued("nope", '{"claims": 5}')
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake"})
     fake_provider(model)
     llm = build_llm(settings, "fake")
-    with pytest.raises(LLMError) as info:
-        llm.generate(load_prompt("extract_claims").render(article="x", max_claims="3"), ExtractedClaims, Usage())
-    assert "malformed output twice" in info.value.user_message()
+    [reply] = llm.generate([extraction_request()], Usage())
+    assert isinstance(reply, InvalidReplyError)
+    assert "malformed output twice" in reply.user_message()
 
 
 def test_one_failing_claim_does_not_sink_the_run(tmp_path, embedder, demo_store_dir, fake_provider):
@@ -106,12 +120,11 @@ def test_one_failing_claim_does_not_sink_the_run(tmp_path, embedder, demo_store_
 
 def test_plain_prompt_mode_parses_fenced_json(tmp_path, fake_provider):
     reply = "Sure! ```json\n" + json.dumps({"claims": []}) + "\n```"
-    fake_provider(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])))
+    fake_provider(queued(reply))
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake",
                                       "FACTCHECK_LLM__OUTPUT_MODE": "prompt"})
     llm = build_llm(settings, "fake")
-    assert llm.generate(load_prompt("extract_claims").render(article="x", max_claims="3"),
-                        ExtractedClaims, Usage()).claims == []
+    assert llm.generate([extraction_request()], Usage())[0].claims == []
 
 
 def test_openai_without_key_says_how_to_fix(tmp_path, monkeypatch):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from pipeline.retrieval import Retriever, weighted_score_fusion
-from pipeline.types import Article, Chunk
+from pipeline.types import Article, ArticleRef, Chunk
 
 
 def _chunk(cid):
-    return Chunk(id=cid, article_id=cid, text=cid, index=0, start=0, end=1)
+    return Chunk(id=cid, article=ArticleRef(id=cid), text=cid, index=0, start=0, end=1)
 
 
 def test_weighted_score_fusion_by_hand():
@@ -50,10 +50,10 @@ def test_hybrid_finds_the_right_passage_and_honours_exclusion(filled, fusion):
     settings = engine.settings.retrieval.model_copy(update={"fusion": fusion})
     retriever = Retriever(engine.store, engine.embedder, settings)
     hits = retriever.search("Which drones did Iran send to Russia?", 3)
-    assert hits[0].title == "Shahed drones" and all(0.0 <= h.score <= 1.0 for h in hits)
+    assert hits[0].article.title == "Shahed drones" and all(0.0 <= h.score <= 1.0 for h in hits)
     assert fusion in retriever.description or "score fusion" in retriever.description
     excluded = retriever.search("Which drones did Iran send to Russia?", 3, exclude_article_id=articles[0].id)
-    assert all(h.article_id != articles[0].id for h in excluded)
+    assert all(h.article.id != articles[0].id for h in excluded)
 
 
 def test_keyword_only_candidates_get_their_stored_cosine(filled):

@@ -2,14 +2,12 @@
 
 import json
 
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
-
+from factcheck.wiring import build_llm
+from llm.fake import ResponderChatModel
 from pipeline.config import load_settings
 from pipeline.stance import NO_JUDGMENT, LLMStanceJudge, ground
 from pipeline.types import Passage, Stance, Usage, VerdictLabel
 from pipeline.verdict import decide
-from pipeline.wiring import build_llm
 
 PASSAGES = [
     Passage(chunk_id="p1", text="The UN Security Council adopted resolution 2231 unanimously on 20 July 2015.",
@@ -19,11 +17,17 @@ PASSAGES = [
 ]
 
 
-def judge_with(reply: dict, tmp_path, fake_provider):
-    fake_provider(GenericFakeChatModel(messages=iter([AIMessage(content=json.dumps(reply))])))
+def judge_with(reply: dict, tmp_path, fake_provider, seen=None):
+    """Judge PASSAGES with a model that gives the same reply every time (so a re-ask gets it again)."""
+    def respond(messages):
+        if seen is not None:
+            seen.append(messages)
+        return json.dumps(reply)
+    fake_provider(ResponderChatModel(respond=respond))
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": "fake"})
-    return LLMStanceJudge(build_llm(settings, "fake")).judge("Resolution 2231 was adopted in 2010.", PASSAGES,
-                                                              Usage())
+    [evidence] = LLMStanceJudge(build_llm(settings, "fake")).judge_many(
+        [("Resolution 2231 was adopted in 2010.", PASSAGES)], Usage())
+    return evidence
 
 
 def test_fabricated_quotes_are_ungrounded_and_never_count(tmp_path, fake_provider):
@@ -33,7 +37,10 @@ def test_fabricated_quotes_are_ungrounded_and_never_count(tmp_path, fake_provide
         {"passage": 2, "stance": "supports", "quote": "The Council adopted it in 2010.", "rationale": "r",
          "confidence": 1},
         {"passage": 3, "stance": "unrelated", "quote": "", "rationale": "r", "confidence": 1}]}
-    evidence = judge_with(reply, tmp_path, fake_provider)
+    seen = []
+    evidence = judge_with(reply, tmp_path, fake_provider, seen)
+    # re-asked once with the exact problem, then kept as ungrounded judgments
+    assert len(seen) == 2 and "the quote for passage 1 is not in that passage" in seen[1][-1].content
     assert [e.grounded for e in evidence] == [False, False, True]
     assert evidence[0].quote == "resolution 2231 was adopted in 2010"  # kept for the reviewer
     assert decide(evidence).label == VerdictLabel.NOT_ENOUGH_EVIDENCE

@@ -134,8 +134,8 @@ def render_decision(claim: Claim, review: Review) -> None:
 
 def evidence_card(evidence: Evidence) -> str:
     """One passage: source, score, the model's stance and rationale, the quote highlighted inside the passage."""
-    title = h(evidence.title or evidence.source or evidence.chunk_id)
-    url = safe_url(evidence.url)
+    title = h(evidence.article.title or evidence.article.source or evidence.chunk_id)
+    url = safe_url(evidence.article.url)
     source = f'<a href="{h(url)}" target="_blank" rel="noopener noreferrer">{title}</a>' if url else title
     found = locate(evidence.quote, evidence.text) if evidence.grounded and evidence.quote else None
     body = highlight(evidence.text, found[0], found[1], "fc-quote") if found else h(evidence.text)
@@ -144,7 +144,7 @@ def evidence_card(evidence: Evidence) -> str:
         warning = ('<div class="fc-ungrounded">⚠ Ungrounded: the model\'s quote is not in this passage, so this '
                    f"judgment is not counted. Quote given: “{h(evidence.quote)}”</div>" if evidence.quote else
                    '<div class="fc-ungrounded">⚠ Ungrounded: no usable judgment for this passage.</div>')
-    meta = " · ".join(x for x in (h(evidence.date), f"score {evidence.score:.2f}",
+    meta = " · ".join(x for x in (h(evidence.article.date), f"score {evidence.passage.score:.2f}",
                                   f"model: {h(evidence.stance.value)} ({evidence.strength:.2f})") if x)
     return (f'<div class="fc-card"><div><b>{source}</b> <span class="fc-muted">{meta}</span></div>'
             f'<div>{body}</div><div class="fc-muted">{h(evidence.rationale)}</div>{warning}</div>')

@@ -13,7 +13,7 @@ from pipeline.config import Settings, load_settings
 from pipeline.errors import FactCheckError
 from pipeline.reviews import ReviewStore
 from pipeline.runs import RunStore
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 REVIEWER_KEY = "reviewer_name"
 

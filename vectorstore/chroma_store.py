@@ -11,11 +11,30 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from pipeline.config import Settings
 from pipeline.errors import StoreError
-from pipeline.types import Chunk
+from pipeline.types import ArticleRef, Chunk
 
-_META_FIELDS = ("article_id", "title", "source", "url", "date")
 _PAGE = 2000
+
+
+def article_metadata(article: ArticleRef) -> dict[str, Any]:
+    """The metadata mapping: every ArticleRef field under its own name (the id as article_id)."""
+    return {"article_id" if name == "id" else name: value for name, value in article.model_dump().items()}
+
+
+def chunk_metadata(chunk: Chunk, chunks_in_article: int) -> dict[str, Any]:
+    """Everything Chroma stores beside a chunk's text and vector."""
+    return {**article_metadata(chunk.article), "index": chunk.index, "start": chunk.start, "end": chunk.end,
+            "n_chunks": chunks_in_article, "added_at": time.time()}
+
+
+def chunk_from_row(chunk_id: str, document: str | None, meta: dict[str, Any] | None) -> Chunk:
+    """Rebuild a Chunk from Chroma's id, document and metadata."""
+    meta = meta or {}
+    article = {name: str(meta.get("article_id" if name == "id" else name, "")) for name in ArticleRef.model_fields}
+    return Chunk(id=chunk_id, article=ArticleRef.model_validate(article), text=document or "",
+                 index=int(meta.get("index", 0)), start=int(meta.get("start", 0)), end=int(meta.get("end", 0)))
 
 
 def _chroma():
@@ -118,10 +137,8 @@ class ChromaStore:
         """Add whole articles' chunks in a single write, then bump the store generation."""
         if not chunks:
             return
-        per_article = Counter(c.article_id for c in chunks)
-        metadatas = [{**{f: getattr(c, f) for f in _META_FIELDS}, "index": c.index, "start": c.start,
-                      "end": c.end, "n_chunks": per_article[c.article_id], "added_at": time.time()}
-                     for c in chunks]
+        per_article = Counter(c.article.id for c in chunks)
+        metadatas = [chunk_metadata(c, per_article[c.article.id]) for c in chunks]
         self.collection.upsert(ids=[c.id for c in chunks], documents=[c.text for c in chunks],
                                embeddings=np.asarray(vectors, dtype=np.float32), metadatas=metadatas)
         self._bump_generation()
@@ -152,7 +169,7 @@ class ChromaStore:
                                        include=["documents", "metadatas", "distances"])
         rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                    result["distances"][0])
-        return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+        return [(chunk_from_row(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors by chunk id (ids not stored are left out)."""
@@ -168,7 +185,7 @@ class ChromaStore:
         while True:
             page = self.collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for chunk_id, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                yield _to_chunk(chunk_id, doc, meta)
+                yield chunk_from_row(chunk_id, doc, meta)
             if len(page["ids"]) < _PAGE:
                 return
             offset += _PAGE
@@ -178,7 +195,7 @@ class ChromaStore:
         if not ids:
             return []
         page = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+        by_id = {i: chunk_from_row(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
         return [by_id[i] for i in ids if i in by_id]
 
     def delete_article(self, article_id: str) -> int:
@@ -199,9 +216,9 @@ class ChromaStore:
         return f"{current.count()}:{(current.metadata or {}).get('generation', '')}"
 
 
-def _to_chunk(chunk_id: str, document: str, meta: dict[str, Any] | None) -> Chunk:
-    """Rebuild a Chunk from Chroma's id, document and metadata."""
-    meta = meta or {}
-    return Chunk(id=chunk_id, text=document or "", index=int(meta.get("index", 0)),
-                 start=int(meta.get("start", 0)), end=int(meta.get("end", 0)),
-                 **{f: str(meta.get(f, "")) for f in _META_FIELDS})
+def build_store(settings: Settings, embedding_name: str) -> ChromaStore:
+    """Chroma embedded under the data dir, or a Chroma server, per vectorstore.mode."""
+    vs = settings.vectorstore
+    if vs.mode == "http":
+        return ChromaStore.http(vs.host, vs.port, vs.collection, embedding_name)
+    return ChromaStore.embedded(settings.chroma_dir, vs.collection, embedding_name)

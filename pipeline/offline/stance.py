@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 
 from pipeline.bm25 import tokenize
-from pipeline.interfaces import Embedder
+from pipeline.errors import LLMError
+from pipeline.lru import CachedEmbedder
 from pipeline.offline import cues
+from pipeline.ports import Embedder
 from pipeline.stance import ground
 from pipeline.text import sentence_spans
 from pipeline.types import Evidence, Passage, Stance, Usage
@@ -79,30 +80,6 @@ def classify(values: dict[str, float], weights: dict[str, dict[str, float]] | No
     return {label: value / total for label, value in exp.items()}
 
 
-class _VectorCache:
-    """Embeds texts once per process (passage sentences recur across claims)."""
-
-    def __init__(self, embedder: Embedder, size: int = 20000):
-        self.embedder = embedder
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        """One normalised row per text."""
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._data))
-        if missing:
-            fresh = self.embedder.embed(missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh):
-                    self._data[text] = vector
-                while len(self._data) > self._size:
-                    self._data.popitem(last=False)
-        with self._lock:
-            return np.stack([self._data[t] for t in texts])
-
-
 def negated(claim: str) -> str:
     """The claim wrapped in a denial, embedded once per claim for the neg_cos cue."""
     return f"It is not true that {claim[:1].lower()}{claim[1:]}"
@@ -112,10 +89,22 @@ class OfflineStanceJudge:
     """Judges each passage with the cue model; the quote is the passage's best-matching sentence."""
 
     def __init__(self, embedder: Embedder):
-        self.cache = _VectorCache(embedder)
+        # Passage sentences recur across claims: each is embedded once per process.
+        self.cache = CachedEmbedder(embedder, size=20000)
         self.prompt_versions = {"offline_stance": hashlib.sha256(WEIGHTS_FILE.read_bytes()).hexdigest()[:12]}
 
-    def judge(self, claim: str, passages: list[Passage], usage: Usage) -> list[Evidence]:
+    def judge_many(self, items: Sequence[tuple[str, list[Passage]]], usage: Usage,
+                   on_judged: Callable[[int, list[Evidence] | LLMError], None] | None = None,
+                   ) -> list[list[Evidence] | LLMError]:
+        """Judge each claim's passages in turn (no model calls)."""
+        results: list[list[Evidence] | LLMError] = []
+        for index, (claim, passages) in enumerate(items):
+            results.append(self.judge(claim, passages))
+            if on_judged:
+                on_judged(index, results[-1])
+        return results
+
+    def judge(self, claim: str, passages: list[Passage]) -> list[Evidence]:
         """One Evidence per passage, in order."""
         return [self._decide(passage, values, best)
                 for passage, (values, best) in zip(passages, self.features(claim, [p.text for p in passages]))]
@@ -130,7 +119,7 @@ class OfflineStanceJudge:
     def features(self, claim: str, passage_texts: list[str]) -> list[tuple[dict[str, float], str]]:
         """Pair features and best-matching sentence per passage; all texts embedded in one call."""
         split = [[t[s:e] for s, e in sentence_spans(t)] or [t] for t in passage_texts]
-        vectors = self.cache.vectors([claim, negated(claim), *(s for sentences in split for s in sentences)])
+        vectors = self.cache.embed([claim, negated(claim), *(s for sentences in split for s in sentences)])
         claim_vector, negated_vector, offset = vectors[0], vectors[1], 2
         claim_tokens = set(tokenize(claim))
         found = []

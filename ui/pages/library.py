@@ -86,12 +86,12 @@ stored = list_articles(engine.store)
 if not stored:
     st.info("The library is empty: upload reference articles, or load the demo corpus.")
 else:
-    st.dataframe([{"title": a.title, "source": a.source, "url": a.url, "added": a.date, "chunks": a.chunks,
-                   "id": a.article_id} for a in stored], hide_index=True, use_container_width=True,
+    st.dataframe([{"title": a.article.title, "source": a.article.source, "url": a.article.url,
+                   "added": a.article.date, "chunks": a.chunks, "id": a.article.id} for a in stored], hide_index=True, use_container_width=True,
                  column_config={"url": st.column_config.LinkColumn("url")})
     st.caption(f"{len(stored)} articles · {sum(a.chunks for a in stored)} passages")
     with st.expander("Remove an article"):
-        labels = {a.article_id: f"{a.title or a.source} ({a.chunks} passages)" for a in stored}
+        labels = {a.article.id: f"{a.article.title or a.article.source} ({a.chunks} passages)" for a in stored}
         doomed = st.selectbox("Article", list(labels), format_func=labels.get, key="lib_remove")
         confirm = st.checkbox("Yes, remove it from the library", key="lib_remove_confirm")
         if st.button("Remove", disabled=not confirm):

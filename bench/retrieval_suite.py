@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pipeline.bench.datasets import CFClaim, in_tuning_half, read_climate_fever, unique_evidence
-from pipeline.bench.metrics import ranking_scores
-from pipeline.bench.pool import fill_pool, open_pool
-from pipeline.bench.report import SuiteResult, Table
+from bench.datasets import CFClaim, in_tuning_half, read_climate_fever, unique_evidence
+from bench.metrics import ranking_scores
+from bench.pool import fill_pool, open_pool
+from bench.report import SuiteResult, Table
 from pipeline.config import RetrievalSettings
 from pipeline.retrieval import Retriever
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 FETCH = 20  # chunks asked per query; a long sentence may span chunks, so hits are de-duplicated to sentences
 COLUMNS = ["method", "recall@5", "recall@10", "MRR@10", "test half R@5", "test half MRR@10", "seconds"]
@@ -52,8 +52,8 @@ def rank_sentences(retriever: Retriever, claim: CFClaim) -> list[str]:
     """Evidence ids in rank order (first chunk of each sentence counts), at most 10."""
     ranked: list[str] = []
     for passage in retriever.search(claim.claim, FETCH):
-        if passage.source not in ranked:
-            ranked.append(passage.source)
+        if passage.article.source not in ranked:
+            ranked.append(passage.article.source)
     return ranked[:10]
 
 

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from pipeline.config import shared_dir
 from pipeline.errors import InputError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    """The read-only folder of evaluation data and samples beside the repository (../shared).
+
+    A clone placed elsewhere finds it through FACTCHECK_SHARED_DIR, or at /work/shared on our machines.
+    """
+    override = os.environ.get("FACTCHECK_SHARED_DIR")
+    candidates = [Path(override)] if override else [REPO_ROOT.parent / "shared", Path("/work/shared")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
 
 SHARED_DATA = shared_dir() / "data"
 CLIMATE_FEVER = SHARED_DATA / "climate-fever" / "climate-fever.jsonl"

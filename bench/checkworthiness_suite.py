@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from pipeline.bench.datasets import Sentence, read_checkthat
-from pipeline.bench.metrics import binary_scores
-from pipeline.bench.report import SuiteResult, Table
+from bench.datasets import Sentence, read_checkthat
+from bench.metrics import binary_scores
+from bench.report import SuiteResult, Table
 from pipeline.types import Article, Usage
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 
 def is_checkworthy(engine: Engine, sentence: Sentence, usage: Usage) -> bool:

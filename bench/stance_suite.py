@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-from pipeline.bench.datasets import CFClaim, read_climate_fever, split_claims
-from pipeline.bench.metrics import accuracy, confusion_matrix, macro_f1, per_label_scores
-from pipeline.bench.report import SuiteResult, Table
-from pipeline.types import Evidence, Passage, Stance, Usage
+from bench.datasets import CFClaim, read_climate_fever, split_claims
+from bench.metrics import accuracy, confusion_matrix, macro_f1, per_label_scores
+from bench.report import SuiteResult, Table
+from pipeline.types import ArticleRef, Chunk, Evidence, Passage, Stance, Usage
 from pipeline.verdict import decide
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 STANCES = ["supports", "contradicts", "unrelated"]
 GOLD_STANCE = {"SUPPORTS": "supports", "REFUTES": "contradicts", "NOT_ENOUGH_INFO": "unrelated"}
@@ -21,7 +20,8 @@ GOLD_VERDICT = {"SUPPORTS": "supported", "REFUTES": "refuted", "DISPUTED": "conf
 
 def passages_of(claim: CFClaim) -> list[Passage]:
     """The claim's five evidence sentences as passages (title = Wikipedia article, score 1)."""
-    return [Passage(chunk_id=e.evidence_id, source=e.evidence_id, title=e.article, text=e.text, score=1.0)
+    return [Passage(chunk=Chunk(id=e.evidence_id, article=ArticleRef(id=e.article, title=e.article,
+                                                                     source=e.evidence_id), text=e.text), score=1.0)
             for e in claim.evidences]
 
 
@@ -39,11 +39,13 @@ def classification_rows(name: str, gold: list[str], predicted: list[str], labels
 
 
 def judge_all(engine: Engine, claims: list[CFClaim], usage: Usage) -> list[list[Evidence]]:
-    """Judge every claim's passages, claims in parallel up to run.concurrency."""
-    judge = engine.judge
-    workers = 1 if engine.llm is None else max(1, engine.settings.run.concurrency)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda c: judge.judge(c.claim, passages_of(c), usage), claims))
+    """Judge every claim's passages in one batch (up to run.concurrency model calls at a time).
+
+    A claim whose judging failed counts as five unrelated judgments, as the verdict would treat it.
+    """
+    results = engine.judge.judge_many([(c.claim, passages_of(c)) for c in claims], usage)
+    return [r if isinstance(r, list) else [Evidence(passage=p, stance=Stance.UNRELATED) for p in passages_of(c)]
+            for c, r in zip(claims, results)]
 
 
 def run(engine: Engine, data: str | None, limit: int | None, part: str) -> SuiteResult:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.bench.datasets import CFEvidence
+from bench.datasets import CFEvidence
 from pipeline.config import Settings
 from pipeline.ingest import IngestReport, ingest_articles
-from pipeline.interfaces import Embedder, EvidenceStore
+from pipeline.ports import Embedder, EvidenceStore
 from pipeline.types import Article
 
 
@@ -29,7 +29,7 @@ def pool_settings(settings: Settings, name: str) -> Settings:
 
 def open_pool(settings: Settings, embedder: Embedder, name: str) -> EvidenceStore:
     """The benchmark store called `name` (created empty if new)."""
-    from pipeline.wiring import build_store
+    from vectorstore.chroma_store import build_store
 
     return build_store(pool_settings(settings, name), embedder.name)
 

@@ -9,9 +9,9 @@ from datetime import date
 
 import numpy as np
 
-from pipeline.bench.datasets import read_checkthat
-from pipeline.bench.fitting import LinearModel, fit_softmax
-from pipeline.bench.metrics import binary_scores
+from bench.datasets import read_checkthat
+from bench.fitting import LinearModel, fit_softmax
+from bench.metrics import binary_scores
 from pipeline.offline.checkworthiness import FEATURES, WEIGHTS_FILE, features, words
 
 GRID = [(l2, min_count) for l2 in (3.0, 10.0, 30.0) for min_count in (20, 50)]
@@ -57,7 +57,7 @@ def weights_document(model: LinearModel, l2: float, min_count: int, dev_f1: floa
     cues = {"bias": round(model.bias[0] - model.bias[1], 4), **{f: round(difference[f], 4) for f in FEATURES}}
     learned = {w: round(v, 4) for w, v in difference.items() if w not in FEATURES and abs(v) >= 1e-3}
     return {"note": "Logistic check-worthiness over cues and words, fitted by "
-                    "python -m pipeline.bench.fit_checkworthiness; score >= 0.5 means check-worthy.",
+                    "python -m bench.fit_checkworthiness; score >= 0.5 means check-worthy.",
             "fitted_on": f"CheckThat! 2024 English train + dev only ({sizes}); balanced class weights; l2={l2} and "
                          f"min_count={min_count} chosen by dev F1(Yes) {dev_f1:.3f} of a train-only fit; dev-test "
                          "never used", "date": date.today().isoformat(), "weights": cues, "words": learned}

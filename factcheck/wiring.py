@@ -1,54 +1,46 @@
-"""The only place that turns settings into concrete parts: store, embedder, LLM, extractor, judge."""
+"""Settings → parts: registries of chat models and embedders, and the lazily built Engine."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
-from pipeline.claims import ClaimExtractor, LLMClaimExtractor
+from langchain_core.language_models import BaseChatModel
+
+from llm.cache import ReplyCache
+from llm.embeddings import build_compatible_embedder, build_openai_embedder
+from llm.providers import build_openai, build_openai_compatible, model_name
+from llm.structured import LangChainLLM
+from pipeline.claims import LLMClaimExtractor
 from pipeline.config import Settings, resolve_provider
-from pipeline.interfaces import Embedder, EvidenceStore, StructuredLLM
+from pipeline.lru import CachedEmbedder
+from pipeline.offline.checkworthiness import OfflineClaimExtractor
+from pipeline.offline.stance import OfflineStanceJudge
+from pipeline.ports import ClaimExtractor, Embedder, EvidenceStore, StanceJudge, StructuredLLM
+from pipeline.registry import Registry
 from pipeline.retrieval import Retriever
-from pipeline.stance import LLMStanceJudge, StanceJudge
+from pipeline.stance import LLMStanceJudge
 from pipeline.types import EngineInfo
+from vectorstore.chroma_store import build_store
+from vectorstore.embeddings import build_minilm
 
+CHAT_MODELS: Registry[BaseChatModel] = Registry("LLM provider", "llm.provider", reserved=("auto", "offline"))
+CHAT_MODELS.register("openai", lambda settings: build_openai(settings.llm))
+CHAT_MODELS.register("openai_compatible", lambda settings: build_openai_compatible(settings.llm))
 
-def build_embedder(settings: Settings) -> Embedder:
-    """The configured embedding (offline MiniLM by default)."""
-    from vectorstore.embeddings import APIEmbedder, MiniLMEmbedder
-
-    emb = settings.embedding
-    if emb.provider == "minilm":
-        return MiniLMEmbedder(emb.model_path, emb.tokenizer_path, emb.model_sha256, emb.tokenizer_sha256,
-                              emb.batch_size, emb.threads)
-    key = emb.api_key.get_secret_value() if emb.api_key else ""
-    if emb.provider == "openai":
-        from pipeline.config import resolve_api_key
-
-        key = key or resolve_api_key(settings.llm) or ""
-    return APIEmbedder(emb.model or "text-embedding-3-small", emb.base_url, key, emb.batch_size)
-
-
-def build_store(settings: Settings, embedding_name: str) -> EvidenceStore:
-    """Chroma embedded under the data dir, or a Chroma server."""
-    from vectorstore.chroma_store import ChromaStore
-
-    vs = settings.vectorstore
-    if vs.mode == "http":
-        return ChromaStore.http(vs.host, vs.port, vs.collection, embedding_name)
-    return ChromaStore.embedded(settings.chroma_dir, vs.collection, embedding_name)
+EMBEDDERS: Registry[Embedder] = Registry("embedding provider", "embedding.provider")
+EMBEDDERS.register("minilm", build_minilm)
+EMBEDDERS.register("openai", build_openai_embedder)
+EMBEDDERS.register("openai_compatible", build_compatible_embedder)
 
 
 def build_llm(settings: Settings, provider: str) -> StructuredLLM:
-    """A LangChain chat model behind the StructuredLLM interface, with the disk cache."""
-    from llm.cache import ReplyCache
-    from llm.client import LangChainLLM
-    from llm.factory import build_chat_model, model_name
-
-    chat_model = build_chat_model(settings.llm, provider)
+    """The registered chat model behind the StructuredLLM port, with the reply cache."""
+    chat_model = CHAT_MODELS.build(provider, settings)
     cache = ReplyCache(settings.cache_dir / "llm.sqlite") if settings.run.cache else None
-    return LangChainLLM(chat_model, provider, model_name(settings.llm, provider), settings.llm.output_mode,
-                        cache, endpoint=settings.llm.base_url)
+    return LangChainLLM(chat_model, provider, model_name(settings.llm, provider), settings.llm.output_mode, cache,
+                        endpoint=settings.llm.base_url, concurrency=settings.run.concurrency)
 
 
 @dataclass
@@ -56,7 +48,7 @@ class Engine:
     """Everything a check needs, built lazily from settings so cheap commands stay cheap."""
 
     settings: Settings
-    overrides: dict = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def provider(self) -> str:
@@ -65,35 +57,37 @@ class Engine:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return self.overrides.get("embedder") or build_embedder(self.settings)
+        """The configured embedding (the offline MiniLM by default)."""
+        return self.overrides.get("embedder") or EMBEDDERS.build(self.settings.embedding.provider, self.settings)
 
     @cached_property
     def store(self) -> EvidenceStore:
+        """Chroma, embedded or a server."""
         return self.overrides.get("store") or build_store(self.settings, self.embedder.name)
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.store, self.embedder, self.settings.retrieval)
+        """Hybrid search; query vectors are remembered per process."""
+        return Retriever(self.store, CachedEmbedder(self.embedder, size=2048), self.settings.retrieval)
 
     @cached_property
     def llm(self) -> StructuredLLM | None:
+        """The model behind extraction and stance, or None for the offline engine."""
         if self.provider == "offline":
             return None
         return self.overrides.get("llm") or build_llm(self.settings, self.provider)
 
     @cached_property
     def extractor(self) -> ClaimExtractor:
+        """Claims from the model, or from the offline cue model."""
         if self.llm is None:
-            from pipeline.offline.checkworthiness import OfflineClaimExtractor
-
             return OfflineClaimExtractor()
         return LLMClaimExtractor(self.llm, self.settings.claims)
 
     @cached_property
     def judge(self) -> StanceJudge:
+        """Stances from the model, or from the offline cue model."""
         if self.llm is None:
-            from pipeline.offline.stance import OfflineStanceJudge
-
             return OfflineStanceJudge(self.embedder)
         return LLMStanceJudge(self.llm)
 

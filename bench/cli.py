@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.bench.report import SuiteResult, render
+from bench import checkworthiness_suite, retrieval_suite, speed_suite, stance_suite
+from bench.report import SuiteResult, render
+from factcheck.wiring import Engine
 
 
 def _weights(text: str) -> list[float]:
@@ -12,9 +14,10 @@ def _weights(text: str) -> list[float]:
     return [float(part) for part in text.split(",") if part.strip()]
 
 
-def add_bench_parser(subparsers) -> None:
-    """Register `bench` and its suites on the main parser's subcommands."""
-    bench = subparsers.add_parser("bench", help="measure retrieval, stance, check-worthiness or speed on real data")
+def build_parser() -> argparse.ArgumentParser:
+    """The bench command's own parser: one subcommand per suite."""
+    bench = argparse.ArgumentParser(prog="python -m pipeline bench",
+                                    description="Measure retrieval, stance, check-worthiness or speed on real data.")
     suites = bench.add_subparsers(dest="suite", required=True)
     for name, help_text in (("retrieval", "Climate-FEVER evidence retrieval: recall@5/10, MRR@10 vs BM25 and dense"),
                             ("stance", "Climate-FEVER passage stance and claim verdicts vs the majority class"),
@@ -24,7 +27,6 @@ def add_bench_parser(subparsers) -> None:
         p.add_argument("--data", help="dataset file or folder (default: ../shared/data/...)")
         p.add_argument("--limit", type=int, help="use only the first N items")
         p.add_argument("--json", action="store_true", help="print the machine-readable result")
-        p.set_defaults(func=cmd_bench)
     suites.choices["retrieval"].add_argument("--weights", type=_weights, default=[],
                                              help="also sweep the score-fusion dense weight, e.g. 0.6,0.7,0.8,0.9")
     suites.choices["stance"].add_argument("--part", default="test", choices=("test", "tune", "all"),
@@ -33,29 +35,23 @@ def add_bench_parser(subparsers) -> None:
                                          help="seconds the fake LLM sleeps per call (default 1.0)")
     suites.choices["speed"].add_argument("--replicas", type=int, default=10,
                                          help="corpus multiple for the large search-latency store (default 10)")
+    return bench
 
 
-def run_suite(args: argparse.Namespace, engine) -> SuiteResult:
+def run_suite(args: argparse.Namespace, engine: Engine) -> SuiteResult:
     """Run the suite named on the command line."""
     if args.suite == "retrieval":
-        from pipeline.bench import retrieval_suite
-
         return retrieval_suite.run(engine, args.data, args.limit, args.weights)
     if args.suite == "stance":
-        from pipeline.bench import stance_suite
-
         return stance_suite.run(engine, args.data, args.limit, args.part)
     if args.suite == "checkworthiness":
-        from pipeline.bench import checkworthiness_suite
-
         return checkworthiness_suite.run(engine, args.data, args.limit)
-    from pipeline.bench import speed_suite
-
     return speed_suite.run(engine, args.data, args.limit, args.latency, args.replicas)
 
 
-def cmd_bench(args: argparse.Namespace, engine) -> int:
+def main(argv: list[str], engine: Engine) -> int:
     """Run one benchmark suite and print its tables (or its JSON result)."""
+    args = build_parser().parse_args(argv)
     result = run_suite(args, engine)
     print(result.model_dump_json(indent=2) if args.json else render(result))
     return 0

@@ -1,4 +1,4 @@
-"""Fit the offline stance weights on the tuning half of Climate-FEVER: python -m pipeline.bench.fit_stance."""
+"""Fit the offline stance weights on the tuning half of Climate-FEVER: python -m bench.fit_stance."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import date
 
 import numpy as np
 
-from pipeline.bench.datasets import read_climate_fever, split_claims
-from pipeline.bench.fitting import LinearModel, fit_softmax
-from pipeline.bench.metrics import confusion_matrix, macro_f1
-from pipeline.bench.stance_suite import GOLD_STANCE, STANCES
+from bench.datasets import read_climate_fever, split_claims
+from bench.fitting import LinearModel, fit_softmax
+from bench.metrics import confusion_matrix, macro_f1
+from bench.stance_suite import GOLD_STANCE, STANCES
 from pipeline.offline.stance import WEIGHTS_FILE, OfflineStanceJudge
 
 OFFSETS = np.round(np.arange(-1.5, 1.51, 0.1), 2)
@@ -65,10 +65,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data")
     parser.add_argument("--l2", type=float, default=1.0)
     args = parser.parse_args(argv)
+    from factcheck.wiring import Engine
     from pipeline.config import load_settings
-    from pipeline.wiring import build_embedder
 
-    judge = OfflineStanceJudge(build_embedder(load_settings()))
+    judge = OfflineStanceJudge(Engine(load_settings()).embedder)
     claims = split_claims(read_climate_fever(args.data), "tune")
     rows, labels = feature_rows(judge, claims)
     names = sorted(n for n in rows[0] if n not in UNFITTED and n not in FIXED_NAMES)
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     model = fit_softmax(matrix, labels, STANCES, names, l2=args.l2, offsets=offsets)
     f1, a, b = tune_offsets(model, matrix, labels, offsets)
     model.bias = [model.bias[0] + a, model.bias[1] + b, model.bias[2]]
-    document = {"note": "Softmax weights over the cue features, fitted by python -m pipeline.bench.fit_stance.",
+    document = {"note": "Softmax weights over the cue features, fitted by python -m bench.fit_stance.",
                 "fitted_on": f"Climate-FEVER tuning half only (in_tuning_half(claim_id)): {len(claims)} claims, "
                              f"{len(labels)} pairs; features {', '.join(UNFITTED)} left at 0, "
                              f"{', '.join(FIXED_NAMES)} hand-set; balanced class weights, l2={args.l2}, logit offsets "

@@ -10,16 +10,18 @@ import uuid
 
 import numpy as np
 
-from pipeline.bench.datasets import read_climate_fever, unique_evidence
-from pipeline.bench.fake_check import measure_checks
-from pipeline.bench.metrics import percentile
-from pipeline.bench.pool import bench_dir, evidence_articles
-from pipeline.bench.profiling import Stopwatch, TimedEmbedder, TimedStore
-from pipeline.bench.report import SuiteResult, Table
+from bench.datasets import read_climate_fever, unique_evidence
+from bench.fake_check import measure_checks
+from bench.metrics import percentile
+from bench.pool import bench_dir, evidence_articles
+from bench.profiling import Stopwatch, TimedEmbedder, TimedStore
+from bench.report import SuiteResult, Table
 from pipeline.config import Settings
 from pipeline.ingest import ingest_articles
 from pipeline.retrieval import Retriever
-from pipeline.wiring import Engine, build_store
+from pipeline.types import updated
+from factcheck.wiring import Engine
+from vectorstore.chroma_store import build_store
 
 QUERIES = 200
 _WRITE_BATCH = 1000
@@ -66,7 +68,7 @@ def replicate(store, copies: int) -> float:
     for n in range(1, copies):
         for start in range(0, len(chunks), _WRITE_BATCH):
             part = chunks[start:start + _WRITE_BATCH]
-            clones = [c.model_copy(update={"id": f"{c.id}-r{n}", "article_id": f"{c.article_id}-r{n}"})
+            clones = [updated(c, id=f"{c.id}-r{n}", article=updated(c.article, id=f"{c.article.id}-r{n}"))
                       for c in part]
             store.add_chunks(clones, np.stack([vectors[c.id] for c in part]))
     return time.perf_counter() - started

@@ -6,11 +6,11 @@ import math
 import time
 from pathlib import Path
 
-from pipeline.bench.datasets import SEED_ARTICLE, require
-from pipeline.bench.fake_llm import respond
-from pipeline.bench.report import Table
+from bench.datasets import SEED_ARTICLE, require
+from bench.fake_llm import respond
+from bench.report import Table
 from pipeline.types import RunResult
-from pipeline.wiring import Engine
+from factcheck.wiring import Engine
 
 PROVIDER = "bench-fake"
 COLUMNS = ["run", "claims", "LLM calls", "cached calls", "calls/claim", "input tokens/claim",
@@ -52,14 +52,14 @@ def _timed_check(engine: Engine, article) -> tuple[RunResult, float]:
 
 def measure_checks(base: Engine, data_dir: Path, latency: float) -> list[Table]:
     """Ingest the demo corpus, then check the seed article: fake LLM, identical re-run, offline engine."""
-    from llm.factory import register_provider, unregister_provider
+    from factcheck.wiring import CHAT_MODELS
     from llm.fake import ResponderChatModel
     from pipeline.demo import DEMO_CORPUS
     from pipeline.ingest import ingest_paths
     from pipeline.loaders import load_file
 
     article = load_file(require(SEED_ARTICLE, "seed article"))
-    register_provider(PROVIDER, lambda settings: ResponderChatModel(respond=respond, latency=latency))
+    CHAT_MODELS.register(PROVIDER, lambda settings: ResponderChatModel(respond=respond, latency=latency))
     try:
         engine = _engine(base, data_dir, PROVIDER)
         started = time.perf_counter()
@@ -73,7 +73,7 @@ def measure_checks(base: Engine, data_dir: Path, latency: float) -> list[Table]:
                 _row("offline engine (no LLM)", *_timed_check(_engine(base, data_dir, "offline"), article),
                      latency, concurrency)]
     finally:
-        unregister_provider(PROVIDER)
+        CHAT_MODELS.unregister(PROVIDER)
     return [Table(title=f"Check of the seed article against the demo corpus (fake LLM sleeping {latency:g} s per "
                         f"call, concurrency {concurrency})", columns=COLUMNS, rows=rows,
                   note=f"Demo corpus ingest (11 files, embedding included): {ingest_seconds:.2f} s. "

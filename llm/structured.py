@@ -1,0 +1,247 @@
+"""Structured calls through LangChain: with_structured_output, batched with max_concurrency, one re-ask, disk cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from functools import cache
+from operator import itemgetter
+from typing import Any, Sequence
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import JsonOutputParser
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_openai_function
+from pydantic import BaseModel, ValidationError
+
+from llm.cache import ReplyCache
+from llm.errors import translate_error
+from pipeline.config import OutputMode
+from pipeline.errors import CutOffError, InvalidReplyError, LLMError, LLMUnavailableError
+from pipeline.ports import LLMRequest, OnReply, Reply
+from pipeline.types import Usage
+
+REASK = ("Your previous reply could not be used: {error}. Reply again with only the JSON object, exactly in the "
+         "required form, and nothing else.")
+
+
+def cut_off() -> CutOffError:
+    """The error for a reply that stopped at the output length limit."""
+    return CutOffError("The model's reply was cut off at the output length limit",
+                       "Raise llm.max_output_tokens (or use a model with a longer output limit)")
+
+
+@cache
+def response_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """The reply schema as an OpenAI strict function schema (every property required, no extras), built once."""
+    return convert_to_openai_function(schema, strict=True)
+
+
+def with_raw(model: Runnable, parser: Runnable) -> Runnable:
+    """model → {"raw", "parsed", "parsing_error"}, the shape of with_structured_output(include_raw=True)."""
+    parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+    failed = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=model) | parsed.with_fallbacks([failed], exception_key="parsing_error")
+
+
+def structured_runnable(chat_model: BaseChatModel, schema: type[BaseModel], mode: OutputMode) -> Runnable:
+    """The chat model constrained to the schema as llm.output_mode says; always returns raw, parsed, error."""
+    if mode == "prompt":
+        return with_raw(chat_model, JsonOutputParser())
+    if mode == "json_mode":
+        return chat_model.with_structured_output(response_schema(schema), method="json_mode", include_raw=True)
+    return chat_model.with_structured_output(response_schema(schema), method="json_schema", strict=True,
+                                             include_raw=True)
+
+
+_INVALID = "__invalid_reply__"
+
+
+def invalid_reply(error: str, unchecked: Any) -> InvalidReplyError:
+    """The one-sentence error for a reply that failed validation twice, with what parsed of it."""
+    return InvalidReplyError(f"The model returned malformed output twice ({error})",
+                             "Try a stronger model, or another llm.output_mode", unchecked=unchecked)
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token, for servers that report no usage."""
+    return max(1, len(text) // 4)
+
+
+class _Batch:
+    """State shared by the calls of one `generate`: the first unreachable-server error stops the rest."""
+
+    def __init__(self) -> None:
+        self.unavailable: LLMUnavailableError | None = None
+
+
+class LangChainLLM:
+    """StructuredLLM over a LangChain chat model, for OpenAI and OpenAI-compatible servers alike."""
+
+    def __init__(self, chat_model: BaseChatModel, provider: str, model: str, output_mode: OutputMode = "json_schema",
+                 cache: ReplyCache | None = None, endpoint: str = "", concurrency: int = 8):
+        self.chat_model = chat_model
+        self.provider = provider
+        self.model = model
+        self.output_mode = output_mode
+        self.cache = cache
+        self.endpoint = endpoint
+        self.concurrency = max(1, concurrency)
+        # Bounds calls in flight across nested batches (extraction windows and stance calls may overlap).
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._lock = threading.Lock()
+        self._runnables: dict[type[BaseModel], Runnable] = {}
+
+    def generate(self, requests: Sequence[LLMRequest], usage: Usage, on_reply: OnReply | None = None) -> list[Reply]:
+        """One reply per request, in order; cached replies first, the rest through one LangChain batch."""
+        replies: list[Reply | None] = [None] * len(requests)
+        pending = []
+        for index, request in enumerate(requests):
+            hit = self._from_cache(request)
+            if hit is None:
+                pending.append(index)
+                continue
+            self._count(usage, cached=True)
+            replies[index] = hit
+            if on_reply:
+                on_reply(index, hit)
+        batch = _Batch()
+        answer = RunnableLambda(lambda request: self._answer(request, usage, batch))
+        inputs = [requests[i] for i in pending]
+        for position, reply in answer.batch_as_completed(inputs, config={"max_concurrency": self.concurrency},
+                                                         return_exceptions=True):
+            index = pending[position]
+            if not isinstance(reply, (BaseModel, LLMError)):
+                reply = LLMError(f"Unexpected error ({type(reply).__name__}: {reply})", "Re-run to retry")
+            replies[index] = reply
+            if on_reply:
+                on_reply(index, reply)
+        return [r for r in replies if r is not None]
+
+    def _answer(self, request: LLMRequest, usage: Usage, batch: _Batch) -> Reply:
+        """Ask, validate against the source text, re-ask once with the exact error; cache what validates."""
+        messages = self._messages(request)
+        first = self._call(messages, request, usage, batch)
+        if isinstance(first, LLMError):
+            return first
+        result, error = self._validate(first, request)
+        if result is None:
+            if isinstance(error, CutOffError):
+                return error
+            raw = first["raw"]
+            messages = [*messages, AIMessage(content=str(raw.content)), HumanMessage(content=REASK.format(error=error))]
+            second = self._call(messages, request, usage, batch)
+            if isinstance(second, LLMError):
+                return second
+            result, error = self._validate(second, request)
+            if result is None:
+                return error if isinstance(error, CutOffError) else self._remember_invalid(
+                    request, str(error), second["parsed"] or first["parsed"])
+        if self.cache is not None:
+            self.cache.put(self._cache_key(request), result.model_dump_json(), 0, 0)
+        return result
+
+    def _remember_invalid(self, request: LLMRequest, error: str, unchecked: Any) -> InvalidReplyError:
+        """The error for a reply unusable twice; one that parsed is cached, so an identical re-run repeats it."""
+        if self.cache is not None and unchecked is not None:
+            self.cache.put(self._cache_key(request), json.dumps({_INVALID: error, "unchecked": unchecked}), 0, 0)
+        return invalid_reply(error, unchecked)
+
+    def _call(self, messages: list[BaseMessage], request: LLMRequest, usage: Usage,
+              batch: _Batch) -> dict[str, Any] | LLMError:
+        """One model call; transport errors become LLMError, and an unreachable server stops the batch."""
+        if batch.unavailable is not None:
+            return batch.unavailable
+        with self._slots:
+            try:
+                out = self._runnable(request.schema).invoke(messages)
+            except Exception as exc:
+                error = translate_error(exc, self.provider, self.endpoint, self.model)
+                self._count(usage)
+                if isinstance(error, LLMUnavailableError):
+                    batch.unavailable = batch.unavailable or error
+                return error
+        self._count(usage, tokens=_tokens(out["raw"], messages))
+        return out
+
+    def _validate(self, out: dict[str, Any], request: LLMRequest) -> tuple[BaseModel | None, Any]:
+        """(validated reply, None) or (None, what was wrong: a CutOffError or a description for the re-ask)."""
+        raw = out["raw"]
+        if (raw.response_metadata or {}).get("finish_reason") == "length":
+            return None, cut_off()
+        if out["parsed"] is None:
+            problem = str(out.get("parsing_error") or "no JSON object found").strip().splitlines()[0]
+            return None, f"not valid JSON ({problem.rstrip('.')[:200]})"
+        try:
+            return request.schema.model_validate(out["parsed"], context=request.context), None
+        except ValidationError as exc:
+            return None, describe(exc)
+
+    def _runnable(self, schema: type[BaseModel]) -> Runnable:
+        """The structured runnable for a schema, built once."""
+        with self._lock:
+            if schema not in self._runnables:
+                self._runnables[schema] = structured_runnable(self.chat_model, schema, self.output_mode)
+            return self._runnables[schema]
+
+    def _messages(self, request: LLMRequest) -> list[BaseMessage]:
+        """System instructions and the user message; without a JSON-schema response format, the schema is spelled out."""
+        system = request.prompt.system
+        if self.output_mode != "json_schema":
+            system += ("\n\nYour reply must be a single JSON object that validates against this JSON schema:\n"
+                       + json.dumps(response_schema(request.schema)["parameters"]))
+        return [SystemMessage(content=system), HumanMessage(content=request.prompt.user)]
+
+    def _from_cache(self, request: LLMRequest) -> Reply | None:
+        """A cached reply that still validates against this request's source text."""
+        if self.cache is None:
+            return None
+        hit = self.cache.get(self._cache_key(request))
+        if hit is None:
+            return None
+        try:
+            stored = json.loads(hit[0])
+            if isinstance(stored, dict) and _INVALID in stored:
+                return invalid_reply(stored[_INVALID], stored.get("unchecked"))
+            return request.schema.model_validate(stored, context=request.context)
+        except (ValidationError, ValueError):
+            return None  # an entry from an older schema: ask the model again
+
+    def _count(self, usage: Usage, cached: bool = False, tokens: tuple[int, int] = (0, 0)) -> None:
+        """Add one call (or one cache hit) to the run's usage."""
+        with self._lock:
+            if cached:
+                usage.cached_calls += 1
+                return
+            usage.llm_calls += 1
+            usage.input_tokens += tokens[0]
+            usage.output_tokens += tokens[1]
+
+    def _cache_key(self, request: LLMRequest) -> str:
+        """Model, endpoint, mode, prompt version, schema and the exact input."""
+        prompt = request.prompt
+        material = json.dumps([self.provider, self.endpoint, self.model, self.output_mode, prompt.name,
+                               prompt.version, response_schema(request.schema), prompt.system, prompt.user],
+                              sort_keys=True)
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _tokens(reply: AIMessage, messages: list[BaseMessage]) -> tuple[int, int]:
+    """Reported (input, output) tokens, or an estimate when the server reports none."""
+    meta = getattr(reply, "usage_metadata", None) or {}
+    if meta.get("input_tokens") or meta.get("output_tokens"):
+        return int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
+    prompt_chars = "".join(str(m.content) for m in messages)
+    return estimate_tokens(prompt_chars), estimate_tokens(str(reply.content))
+
+
+def describe(exc: ValidationError, limit: int = 3) -> str:
+    """The validation problems in words the model can act on."""
+    parts = []
+    for error in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in error["loc"]) or "the reply"
+        parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    more = f" (and {exc.error_count() - limit} more)" if exc.error_count() > limit else ""
+    return "; ".join(parts) + more
