@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from bench.datasets import Sentence, read_checkthat
 from bench.metrics import binary_scores
 from bench.report import SuiteResult, Table
-from pipeline.types import Article, Usage
 from factcheck.wiring import Engine
+from pipeline.types import Article, Usage
 
 
 def is_checkworthy(engine: Engine, sentence: Sentence, usage: Usage) -> bool:

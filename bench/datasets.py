@@ -64,7 +64,7 @@ class CFClaim(BaseModel):
         return {e.evidence_id for e in self.evidences if e.label in GOLD_EVIDENCE}
 
 
-def read_climate_fever(path: Path | None = None) -> list[CFClaim]:
+def read_climate_fever(path: str | Path | None = None) -> list[CFClaim]:
     """All Climate-FEVER claims from the JSONL file."""
     path = require(Path(path or CLIMATE_FEVER), "Climate-FEVER")
     if path.is_dir():
@@ -144,7 +144,7 @@ def parse_checkthat_line(line: str) -> tuple[list[Sentence], bool]:
     return records, not fields
 
 
-def read_checkthat(split: str, directory: Path | None = None) -> SentenceFile:
+def read_checkthat(split: str, directory: str | Path | None = None) -> SentenceFile:
     """One CheckThat! 2024 English file ("train", "dev" or "dev-test"); unreadable lines are counted."""
     directory = require(Path(directory or CHECKTHAT_DIR), "CheckThat! 2024")
     path = require(directory / f"CT24_checkworthy_english_{split}.tsv", f"CheckThat! 2024 {split}")

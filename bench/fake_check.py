@@ -9,8 +9,8 @@ from pathlib import Path
 from bench.datasets import SEED_ARTICLE, require
 from bench.fake_llm import respond
 from bench.report import Table
-from pipeline.types import RunResult
 from factcheck.wiring import Engine
+from pipeline.types import RunResult
 
 PROVIDER = "bench-fake"
 COLUMNS = ["run", "claims", "LLM calls", "cached calls", "calls/claim", "input tokens/claim",

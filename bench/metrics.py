@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 from pydantic import BaseModel
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -28,7 +28,7 @@ class SuiteResult(BaseModel):
     info: dict[str, Any] = Field(default_factory=dict)
     machine: str = Field(default_factory=lambda: f"{platform.machine()} · {_cpus()} CPUs · Python "
                                                  f"{platform.python_version()} · {platform.system()}")
-    date: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    date: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def _cpus() -> int:

@@ -12,9 +12,9 @@ from bench.datasets import CFClaim, in_tuning_half, read_climate_fever, unique_e
 from bench.metrics import ranking_scores
 from bench.pool import fill_pool, open_pool
 from bench.report import SuiteResult, Table
-from pipeline.config import RetrievalSettings
-from pipeline.retrieval import Retriever
 from factcheck.wiring import Engine
+from pipeline.config import RetrievalSettings
+from pipeline.retrieval import Retriever, describe_retrieval
 
 FETCH = 20  # chunks asked per query; a long sentence may span chunks, so hits are de-duplicated to sentences
 COLUMNS = ["method", "recall@5", "recall@10", "MRR@10", "test half R@5", "test half MRR@10", "seconds"]
@@ -45,7 +45,7 @@ def methods(default: RetrievalSettings) -> list[Method]:
 
 def describe(settings: RetrievalSettings) -> str:
     """The retrieval description the pipeline records for these settings."""
-    return Retriever(None, None, settings).description
+    return describe_retrieval(settings)
 
 
 def rank_sentences(retriever: Retriever, claim: CFClaim) -> list[str]:
@@ -115,7 +115,7 @@ def weight_sweep(store, engine: Engine, queries: list[CFClaim], weights: list[fl
         settings = engine.settings.retrieval.model_copy(update={"mode": "hybrid", "fusion": "score",
                                                                "dense_weight": weight})
         retriever = Retriever(store, engine.embedder, settings)
-        halves = {}
+        halves: dict[str, float] = {}
         for part, members in (("tuning half", True), ("test half", False)):
             subset = [c for c in queries if in_tuning_half(c.claim_id) == members]
             scores = ranking_scores([(rank_sentences(retriever, c), c.gold_evidence_ids) for c in subset])

@@ -16,11 +16,11 @@ from bench.metrics import percentile
 from bench.pool import bench_dir, evidence_articles
 from bench.profiling import Stopwatch, TimedEmbedder, TimedStore
 from bench.report import SuiteResult, Table
+from factcheck.wiring import Engine
 from pipeline.config import Settings
 from pipeline.ingest import ingest_articles
 from pipeline.retrieval import Retriever
 from pipeline.types import updated
-from factcheck.wiring import Engine
 from vectorstore.chroma_store import build_store
 
 QUERIES = 200

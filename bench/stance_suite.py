@@ -7,9 +7,9 @@ import time
 from bench.datasets import CFClaim, read_climate_fever, split_claims
 from bench.metrics import accuracy, confusion_matrix, macro_f1, per_label_scores
 from bench.report import SuiteResult, Table
+from factcheck.wiring import Engine
 from pipeline.types import ArticleRef, Chunk, Evidence, Passage, Stance, Usage
 from pipeline.verdict import decide
-from factcheck.wiring import Engine
 
 STANCES = ["supports", "contradicts", "unrelated"]
 GOLD_STANCE = {"SUPPORTS": "supports", "REFUTES": "contradicts", "NOT_ENOUGH_INFO": "unrelated"}

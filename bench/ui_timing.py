@@ -25,6 +25,7 @@ from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
 from pipeline.ingest import ingest_paths
 from pipeline.loaders import load_file
+from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import content_id, updated
@@ -76,37 +77,40 @@ def timed(action) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(page, url: str, run_id: str, first_claim: str) -> dict[str, float]:
+def measure(page, url: str, run_id: str, first_claim: str, reviews: ReviewStore) -> dict[str, float]:
     """One round of the four timings on one run."""
     from playwright.sync_api import expect
 
+    queue_shown = page.get_by_role("button", name="Open claim")
     timings = {"open review page": timed(lambda: (page.goto(f"{url}/?run={run_id}"),
-                                                  expect(page.get_by_text("Open claim").first).to_be_visible()))}
+                                                  expect(queue_shown).to_be_visible()))}
     timings["open a claim"] = timed(lambda: (page.goto(f"{url}/?run={run_id}&claim={first_claim}"),
-                                             expect(page.get_by_text("Your decision")).to_be_visible()))
+                                             expect(page.get_by_text("Your decision")).to_have_count(1)))
     page.get_by_label("Your name (recorded with every decision)").fill("Bench Reviewer")
     page.keyboard.press("Enter")
-    expect(page.get_by_label("Explanation (published)")).to_be_enabled()
-    box = page.get_by_label("Explanation (published)")
+    expect(page.get_by_role("textbox", name="Explanation (published)")).to_be_enabled()
+    box = page.get_by_role("textbox", name="Explanation (published)")
+
+    version = reviews.get(run_id, first_claim).version
 
     def save() -> None:
         box.fill(f"explanation {time.time()}")
         page.keyboard.press("Control+Enter")
-        expect(page.get_by_text("Last saved by Bench Reviewer")).to_be_visible()
-        expect(page.get_by_text("Saved.")).to_be_visible()
+        expect(page.get_by_text(f"(version {version + 1})")).to_be_visible()
 
     timings["save a decision"] = timed(save)
     before = page.url
     timings["next flagged"] = timed(lambda: (page.get_by_role("button", name="Next flagged ▶").click(),
                                              page.wait_for_url(lambda u: u != before and "claim=" in u),
-                                             expect(page.get_by_text("Your decision")).to_be_visible()))
+                                             expect(page.get_by_text("Your decision")).to_have_count(1)))
     return timings
 
 
 def main(argv: list[str] | None = None) -> None:
     """Prepare the data if needed, start the app from --app-root, print median timings per run size."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=60_000)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--app-root", default=".")
     parser.add_argument("--data-dir", required=True)
@@ -120,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         ids_file.write_text(json.dumps(prepare(data_dir)))
     run_ids = json.loads(ids_file.read_text())
     app = App(Path(args.app_root).resolve(), data_dir, args.port)
+    reviews = ReviewStore(data_dir / "reviews.sqlite")
     results = {}
     try:
         with sync_playwright() as p:
@@ -128,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
             page.set_default_timeout(60_000)
             for run_id in run_ids:
                 claims = [c["id"] for c in json.loads((data_dir / "runs" / f"{run_id}.json").read_text())["claims"]]
-                rounds = [measure(page, app.url, run_id, claims[0]) for _ in range(args.repeat)]
+                rounds = [measure(page, app.url, run_id, claims[0], reviews) for _ in range(args.repeat)]
                 results[f"{len(claims)} claims"] = {k: round(statistics.median(r[k] for r in rounds))
                                                     for k in rounds[0]}
             browser.close()

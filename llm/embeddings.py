@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from pydantic import SecretStr
 
 from pipeline.config import Settings, resolve_api_key
 from pipeline.errors import ConfigError, StoreError
@@ -17,8 +18,8 @@ class APIEmbedder:
         self.name = f"api-{model}"
         try:
             # check_embedding_ctx_length=False: otherwise it downloads a tokenizer for non-OpenAI servers.
-            self._client = OpenAIEmbeddings(model=model, base_url=base_url or None,
-                                            api_key=api_key or "not-needed", chunk_size=batch_size,
+            self._client = OpenAIEmbeddings(model=model, openai_api_base=base_url or None,
+                                            openai_api_key=SecretStr(api_key or "not-needed"), chunk_size=batch_size,
                                             check_embedding_ctx_length=False, max_retries=2)
         except Exception as exc:  # the client validates settings at construction
             raise ConfigError(f"Cannot configure the embeddings API ({exc})",

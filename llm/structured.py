@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Sequence
 from functools import cache
 from operator import itemgetter
-from typing import Any, Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -108,7 +109,7 @@ class LangChainLLM:
             if on_reply:
                 on_reply(index, hit)
         batch = _Batch()
-        answer = RunnableLambda(lambda request: self._answer(request, usage, batch))
+        answer: RunnableLambda[LLMRequest, Reply] = RunnableLambda(lambda r: self._answer(r, usage, batch))
         inputs = [requests[i] for i in pending]
         for position, reply in answer.batch_as_completed(inputs, config={"max_concurrency": self.concurrency},
                                                          return_exceptions=True):
@@ -187,7 +188,7 @@ class LangChainLLM:
             return self._runnables[schema]
 
     def _messages(self, request: LLMRequest) -> list[BaseMessage]:
-        """System instructions and the user message; without a JSON-schema response format, the schema is spelled out."""
+        """System instructions and the user message; the schema is spelled out unless the server enforces it."""
         system = request.prompt.system
         if self.output_mode != "json_schema":
             system += ("\n\nYour reply must be a single JSON object that validates against this JSON schema:\n"

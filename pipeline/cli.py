@@ -6,32 +6,26 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from typing import Callable
-
+from pipeline.cli_progress import StageProgress
 from pipeline.config import Settings, load_settings
+from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE, DEMO_CORPUS
 from pipeline.engine import Engine
 from pipeline.errors import FactCheckError, InputError, redact
 from pipeline.ingest import ingest_paths, list_articles
 from pipeline.loaders import decode_text, load_file, load_text
 from pipeline.report_formats import FORMATS, export
 from pipeline.reports import load_report
-from pipeline.run import ProgressEvent, check_article
+from pipeline.run import check_article
 from pipeline.runs import RunStore, write_atomic
-from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE, DEMO_CORPUS
 from pipeline.types import Article, ClaimStatus, RunResult
 
 EngineFactory = Callable[[Settings], Engine]
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
-
-
-def _progress_bar(total: int, description: str):
-    """A tqdm bar on stderr (silent when stderr is not a terminal)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=description, unit="item", file=sys.stderr, disable=None, leave=False)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -54,15 +48,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_ingest(args: argparse.Namespace, engine: Engine) -> int:
     """Add reference files and folders to the evidence store."""
-    bar = _progress_bar(0, "Ingesting")
-
-    def progress(done: int, total: int, name: str) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
-    report = ingest_paths(args.paths, engine.store, engine.embedder, engine.settings.ingest,
-                          engine.settings.retrieval.contextual_header, progress)
-    bar.close()
+    progress = StageProgress()
+    try:
+        report = ingest_paths(args.paths, engine.store, engine.embedder, engine.settings.ingest,
+                              engine.settings.retrieval.contextual_header,
+                              lambda done, total, name: progress.show("ingest", done, total, name))
+    finally:
+        progress.close()
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -99,21 +91,13 @@ def cmd_check(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def run_check(article: Article, engine: Engine) -> RunResult:
-    """Run a check with a progress bar per stage."""
-    bars: dict[str, object] = {}
-
-    def progress(event: ProgressEvent) -> None:
-        if event.stage == "done":
-            return
-        bar = bars.get(event.stage) or bars.setdefault(event.stage, _progress_bar(event.total, event.stage))
-        bar.total = event.total
-        bar.update(event.done - bar.n)
-
+    """Run a check with progress per stage on stderr (set-up errors surface before any progress line)."""
+    _ = engine.extractor, engine.judge
+    progress = StageProgress()
     try:
         return check_article(article, engine, progress)
     finally:
-        for bar in bars.values():
-            bar.close()
+        progress.close()
 
 
 def print_summary(result: RunResult) -> None:
@@ -130,7 +114,8 @@ def print_summary(result: RunResult) -> None:
         print(f"{number:>3}. [{claim.verdict.value.upper()} {claim.confidence:.2f}] {claim.text}")
         decisive = [e for e in claim.evidence if e.grounded and e.stance.value != "unrelated"]
         for evidence in decisive[:2]:
-            print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {evidence.article.title or evidence.article.source}")
+            source = evidence.article.title or evidence.article.source
+            print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {source}")
     if not result.claims:
         print("No check-worthy claims were found in this article.")
     for reason, count in failure_reasons(result).items():
@@ -158,8 +143,8 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
         raise InputError("No query given", "Pass TEXT or --queries-file FILE")
     for query in queries:
         passages = engine.retriever.search(query, args.k) if query.strip() else []
-        hits = [{"chunk_id": p.chunk_id, "source": p.article.url or p.article.source, "title": p.article.title,
-                 "text": p.text, "score": p.score} for p in passages]
+        hits: list[dict[str, Any]] = [{"chunk_id": p.chunk_id, "source": p.article.url or p.article.source,
+                                       "title": p.article.title, "text": p.text, "score": p.score} for p in passages]
         if args.json:
             print(json.dumps({"query": query, "hits": hits}, ensure_ascii=False), flush=True)
         else:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -40,7 +41,13 @@ BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-class LLMSettings(BaseModel):
+class Section(BaseModel):
+    """A settings table; an unknown key is an error (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LLMSettings(Section):
     """Which model answers the prompts; provider "auto" picks offline, OpenAI or a local server."""
 
     provider: str = "auto"
@@ -55,7 +62,7 @@ class LLMSettings(BaseModel):
     max_output_tokens: int = 2048
 
 
-class EmbeddingSettings(BaseModel):
+class EmbeddingSettings(Section):
     """Which embedding turns passages into vectors; "minilm" runs offline from a PyPI-shipped model."""
 
     provider: str = "minilm"
@@ -70,7 +77,7 @@ class EmbeddingSettings(BaseModel):
     threads: int = 0
 
 
-class VectorStoreSettings(BaseModel):
+class VectorStoreSettings(Section):
     """Where Chroma lives: embedded under the data dir, or a `chroma run` server."""
 
     mode: Literal["embedded", "http"] = "embedded"
@@ -79,7 +86,7 @@ class VectorStoreSettings(BaseModel):
     collection: str = "passages"
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(Section):
     """How many passages each claim gets and how they are ranked."""
 
     k: int = 5
@@ -93,7 +100,7 @@ class RetrievalSettings(BaseModel):
     contextual_header: bool = True
 
 
-class ClaimSettings(BaseModel):
+class ClaimSettings(Section):
     """Claim extraction limits."""
 
     min_checkworthiness: float = 0.5
@@ -102,22 +109,24 @@ class ClaimSettings(BaseModel):
     window_overlap_chars: int = 800
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(Section):
     """How reference articles are read and chunked."""
 
     chunk_chars: int = 700
     overlap_sentences: int = 1
     max_file_mb: float = 20.0
+    # Chunks embedded and written per store write; a write always holds whole articles.
+    write_batch_chunks: int = Field(default=256, ge=1)
 
 
-class RunSettings(BaseModel):
+class RunSettings(Section):
     """How a check run is executed."""
 
     concurrency: int = Field(default=8, ge=1)
     cache: bool = True
 
 
-class ReviewSettings(BaseModel):
+class ReviewSettings(Section):
     """The house rating scale and who publishes the reports."""
 
     organisation: str = "Example Fact Desk"
@@ -137,7 +146,7 @@ class _Load:
     environ: Mapping[str, str]
 
 
-_LOADING: ContextVar[_Load] = ContextVar("factcheck_settings_load", default=_Load(None, os.environ))
+_LOADING: ContextVar[_Load | None] = ContextVar("factcheck_settings_load", default=None)
 
 
 class _MappingEnvSource(EnvSettingsSource):
@@ -205,7 +214,7 @@ class Settings(BaseSettings):
                                    dotenv_settings: PydanticBaseSettingsSource,
                                    file_secret_settings: PydanticBaseSettingsSource,
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        load = _LOADING.get()
+        load = _LOADING.get() or _Load(None, os.environ)
         env = _MappingEnvSource(settings_cls, load.environ)
         file = InitSettingsSource(settings_cls, _read_toml(load.file) if load.file else {})
         return init_settings, env, file, _PresetSource(settings_cls, [init_settings, env, file])

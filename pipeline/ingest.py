@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from pydantic import BaseModel, Field
 
 from pipeline.chunking import chunk_article
 from pipeline.config import IngestSettings
 from pipeline.errors import InputError
-from pipeline.ports import Embedder, EvidenceStore
 from pipeline.loaders import discover_files, load_file
+from pipeline.ports import Embedder, EvidenceStore
 from pipeline.retrieval import index_text
 from pipeline.types import Article, ArticleRef, Chunk
 
 Progress = Callable[[int, int, str], None]
-_WRITE_BATCH_CHUNKS = 256
 
 
 class IngestFailure(BaseModel):
@@ -61,7 +60,7 @@ def ingest_articles(articles: list[Article], store: EvidenceStore, embedder: Emb
     for done, article in enumerate(articles, start=1):
         batch.append(chunk_article(article, settings.chunk_chars, settings.overlap_sentences))
         report.article_ids.append(article.id)
-        if sum(len(group) for group in batch) >= _WRITE_BATCH_CHUNKS or done == len(articles):
+        if sum(len(group) for group in batch) >= settings.write_batch_chunks or done == len(articles):
             _store_new(batch, store, embedder, contextual_header, report)
             batch = []
         if progress:

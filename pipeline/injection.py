@@ -14,7 +14,8 @@ _RULES: list[tuple[str, str]] = [
     ("asks to ignore instructions",
      r"\b(?:ignore|disregard|forget|override|overrule|bypass)\b[^.\n]{0,50}?\b(?:instructions?|prompts?|rules|"
      r"directions|guidelines|guardrails|system message)\b"),
-    ("addresses the model", rf"\b(?:dear|attention|note to|message to|memo to|hey|hello|hi)\s+(?:the\s+|any\s+|all\s+)?{_MODEL}\b"),
+    ("addresses the model",
+     rf"\b(?:dear|attention|note to|message to|memo to|hey|hello|hi)\s+(?:the\s+|any\s+|all\s+)?{_MODEL}\b"),
     ("assigns the model a role",
      rf"\b(?:you are|you're|act as|pretend to be|from now on,? you)\b[^.\n]{{0,40}}?\b{_MODEL}\b"),
     ("tells how to rate claims",

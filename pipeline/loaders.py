@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.bm25 import STOPWORDS
-from pipeline.cleaning import (INVISIBLE, clean_text, guess_title, hidden_html_text, html_to_text, markdown_title,
-                               markdown_to_text)
+from pipeline.cleaning import (
+    INVISIBLE,
+    clean_text,
+    guess_title,
+    hidden_html_text,
+    html_to_text,
+    markdown_title,
+    markdown_to_text,
+)
 from pipeline.errors import InputError
 from pipeline.injection import HIDDEN_NOTICE, find_instructions
 from pipeline.types import Article
@@ -127,7 +134,7 @@ def _finish(text: str, name: str, notices: list[str], **meta: str) -> Article:
         raise InputError(f"{name} has no article text after cleaning",
                          "Check that the file contains readable text, not only markup, images or ads")
     notices = notices + [n for n in [language_notice(text)] if n]
-    return Article.from_text(text, date=datetime.now(timezone.utc).date().isoformat(), notices=notices, **meta)
+    return Article.from_text(text, date=datetime.now(UTC).date().isoformat(), notices=notices, **meta)
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -166,7 +173,7 @@ def _pdf_to_text(data: bytes, name: str) -> tuple[str, str]:
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else "") or ""
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{name} is not a readable PDF ({exc})", "Re-save it as PDF or upload the text")
+        raise InputError(f"{name} is not a readable PDF ({exc})", "Re-save it as PDF or upload the text") from None
     text = clean_text(_join_pdf_lines("\n\n".join(pages)))
     if len(text) < _MIN_ARTICLE_CHARS:
         raise InputError(f"{name} has no text layer (it is probably a scan)",
@@ -197,7 +204,8 @@ def fetch_url(url: str, max_mb: float = 20.0, timeout: float = 15.0) -> Article:
             kind = response.headers.get_content_type()
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise InputError(f"Cannot fetch {url} ({reason})", "Check the address, or paste the article text instead")
+        raise InputError(f"Cannot fetch {url} ({reason})",
+                         "Check the address, or paste the article text instead") from None
     if len(data) > max_mb * 1024 * 1024:
         raise InputError(f"{url} is over the {max_mb:g} MB limit", "Save the article and upload the text")
     name = Path(parsed.path).name or "page.html"

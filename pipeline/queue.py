@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from pipeline.injection import INJECTION_FLAG, article_addresses_model, find_instructions
+from pipeline.injection import INJECTION_FLAG, InstructionFinding, article_addresses_model, find_instructions
 from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, RunResult, Stance, VerdictLabel
 
 FLAG_FAILED = "failed"
@@ -56,11 +56,16 @@ def claim_flags(claim: Claim, low_confidence: float, article_flagged: bool = Fal
     return flags
 
 
-def build_queue(result: RunResult, reviews: dict[str, Review], low_confidence: float) -> list[QueueRow]:
-    """Every claim of a run with its flags and review state, in article order."""
+def build_queue(result: RunResult, reviews: dict[str, Review], low_confidence: float,
+                findings: list[InstructionFinding] | None = None) -> list[QueueRow]:
+    """Every claim of a run with its flags and review state, in article order.
+
+    `findings` are the article's `find_instructions` results when the caller already has them.
+    """
     rows = []
     article = result.article
-    article_flagged = article_addresses_model(article.notices, find_instructions(article.text))
+    findings = find_instructions(article.text) if findings is None else findings
+    article_flagged = article_addresses_model(article.notices, findings)
     for number, claim in enumerate(result.claims, start=1):
         review = reviews.get(claim.id) or Review(run_id=result.run_id, claim_id=claim.id)
         rows.append(QueueRow(

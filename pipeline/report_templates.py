@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -42,11 +43,11 @@ def _html_text(value: object) -> Markup:
     return Markup(escape(str(value), quote=True))
 
 
-def _environment(autoescape: bool, **options: object) -> Environment:
+def _environment(autoescape: bool, finalize: Callable[[object], object] | None = None) -> Environment:
     """A template environment over pipeline/templates that fails loudly on any undefined name."""
     environment = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=autoescape,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True, auto_reload=False, **options)
+                              keep_trailing_newline=True, auto_reload=False, finalize=finalize)
     environment.filters["safe_url"] = safe_url
     return environment
 

@@ -1,24 +1,22 @@
-"""Reports: a run plus its reviews, exported as Markdown, HTML, JSON, CSV or schema.org ClaimReview."""
+"""Reports: a run paired with its reviews, and what every export format shares (numbered sources, method note)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from pipeline.config import ReviewSettings, Settings
-from pipeline.errors import redact
-from pipeline.injection import find_instructions
 from pipeline.queue import effective_stance
 from pipeline.reviews import ReviewStore, now_iso
 from pipeline.runs import RunStore
-from pipeline.types import (ClaimReport, ClaimStatus, Evidence, Report, Review, ReviewEvent, ReviewStatus,
-                            RunResult, Stance)
-
-FORMATS = ("md", "html", "json", "csv", "claimreview")
-MEDIA_TYPES = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv",
-               "claimreview": "application/ld+json"}
-EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "claimreview": "jsonld"}
+from pipeline.types import (
+    ClaimReport,
+    ClaimStatus,
+    Evidence,
+    Report,
+    Review,
+    ReviewEvent,
+    ReviewStatus,
+    RunResult,
+    Stance,
+)
 
 
 def is_decided(review: Review) -> bool:
@@ -97,57 +95,3 @@ def method_note(report: Report) -> str:
             f"{decided} of {len(report.claims)} claims are decided. Claims marked as not yet reviewed show only "
             f"the machine's suggestion and are not conclusions. Report generated {report.generated_at} "
             f"by {report.organisation}.")
-
-
-def to_json(report: Report) -> str:
-    """The result document plus reviews, reviewers and report metadata."""
-    document = json.loads(report.run.model_dump_json())
-    document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
-                                        "reviewers": c.reviewers} for c in report.claims}
-    document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
-                          "method": method_note(report),
-                          "instructions_to_model": [f.model_dump() for f in find_instructions(report.run.article.text)]}
-    return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def _csv_cell(value: object) -> str:
-    """Neutralise spreadsheet formulas (=, +, -, @) in text that came from articles or models."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness", "model_verdict",
-               "model_confidence", "review_status", "decided", "final_verdict", "rating", "explanation",
-               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources")
-
-
-def to_csv(report: Report) -> str:
-    """One row per claim."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    numbers = number_sources(report)
-    for number, item in enumerate(report.claims, start=1):
-        claim, review = item.claim, item.review
-        cited = {s: " ".join(f"[{numbers[e.chunk_id]}] {e.url or e.source}" for st, e in shown_evidence(item)
-                             if st == s) for s in (Stance.SUPPORTS, Stance.CONTRADICTS)}
-        row = (number, claim.id, claim.text, claim.source_quote, claim.checkworthiness,
-               claim.verdict.value if claim.status == ClaimStatus.OK else "failed", claim.confidence,
-               review.status.value, item.decided, review.verdict.value if review.verdict else "", review.rating,
-               review.explanation, review.notes, "; ".join(item.reviewers), review.updated_at,
-               cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS])
-        writer.writerow([_csv_cell(v) for v in row])
-    return buffer.getvalue()
-
-
-def export(report: Report, fmt: str) -> str:
-    """Render a report in one of FORMATS."""
-    from pipeline.claimreview import to_claimreview
-    from pipeline.report_html import to_html
-    from pipeline.report_md import to_markdown
-
-    renderers = {"md": to_markdown, "html": to_html, "json": to_json, "csv": to_csv,
-                 "claimreview": to_claimreview}
-    if fmt not in renderers:
-        raise ValueError(f"unknown format {fmt}")
-    return redact(renderers[fmt](report))

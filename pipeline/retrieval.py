@@ -31,7 +31,7 @@ class KeywordIndex:
     def __init__(self, store: EvidenceStore, contextual_header: bool):
         self.store = store
         self.contextual_header = contextual_header
-        self._version = None
+        self._version: str | None = None
         self._chunks: list[Chunk] = []
         self._positions: dict[str, int] = {}
         self._article_ids = np.zeros(0, dtype=object)
@@ -55,7 +55,7 @@ class KeywordIndex:
     def scores(self, query: str, exclude_article_id: str = "") -> np.ndarray:
         """BM25 score of every chunk (0 for the excluded article), in index order."""
         self._refresh()
-        if not self._chunks:
+        if not self._chunks or self._index is None:
             return np.zeros(0, dtype=np.float32)
         scores = self._index.scores(query)
         if exclude_article_id:
@@ -99,6 +99,16 @@ def weighted_score_fusion(dense: dict[str, float], keyword: dict[str, float], ch
     return [(chunks[cid], min(1.0, max(0.0, fused[cid]))) for cid in ordered]
 
 
+def describe_retrieval(settings: RetrievalSettings) -> str:
+    """Short name of a retrieval method, recorded in results."""
+    header = ", title header" if settings.contextual_header else ""
+    if settings.mode != "hybrid":
+        return f"{settings.mode}{header}"
+    if settings.fusion == "rrf":
+        return f"hybrid(dense+bm25, rrf_k={settings.rrf_k}{header})"
+    return f"hybrid(dense×{settings.dense_weight:g}+bm25, score fusion{header})"
+
+
 class Retriever:
     """Top-k passages for a text, never from the excluded article (the one under review)."""
 
@@ -111,12 +121,7 @@ class Retriever:
     @property
     def description(self) -> str:
         """Short name of the retrieval method, recorded in results."""
-        header = ", title header" if self.settings.contextual_header else ""
-        if self.settings.mode != "hybrid":
-            return f"{self.settings.mode}{header}"
-        if self.settings.fusion == "rrf":
-            return f"hybrid(dense+bm25, rrf_k={self.settings.rrf_k}{header})"
-        return f"hybrid(dense×{self.settings.dense_weight:g}+bm25, score fusion{header})"
+        return describe_retrieval(self.settings)
 
     def search(self, query: str, k: int | None = None, exclude_article_id: str = "") -> list[Passage]:
         """Best k passages for the query, with scores in [0, 1]."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -42,7 +43,7 @@ class ReviewConflict(FactCheckError):
 
 def now_iso() -> str:
     """UTC time, seconds precision."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def field_value(review: Review, field: str) -> str:
@@ -195,8 +196,11 @@ class ReviewStore:
 
     def history(self, run_id: str, claim_id: str | None = None) -> list[ReviewEvent]:
         """The audit trail of a run (or of one claim), oldest first."""
-        events = self.snapshot(run_id)[1]
-        return [e for e in events if claim_id is None or e.claim_id == claim_id]
+        query = ("SELECT run_id, claim_id, reviewer, at, field, old, new, version FROM review_events WHERE run_id = ?"
+                 + (" AND claim_id = ?" if claim_id is not None else "") + " ORDER BY id")
+        with self._connect() as conn:
+            rows = conn.execute(query, (run_id, claim_id) if claim_id is not None else (run_id,)).fetchall()
+        return [ReviewEvent(**dict(zip(ReviewEvent.model_fields, row))) for row in rows]
 
     def snapshot(self, run_id: str) -> tuple[dict[str, Review], list[ReviewEvent]]:
         """Reviews and history of a run read in one transaction, so an export is consistent."""

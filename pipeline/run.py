@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import Callable, Literal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -49,7 +50,7 @@ def check_article(article: Article, engine: Engine, progress: Progress | None = 
                   save: bool = True) -> RunResult:
     """The whole check of one article; the run is saved so the review screen and exports can open it."""
     started = time.perf_counter()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     usage, stats = Usage(), RunStats()
     notify = progress or (lambda event: None)
     notify(ProgressEvent(stage="extract", done=0, total=1, message="Extracting claims"))

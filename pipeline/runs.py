@@ -74,7 +74,7 @@ class RunStore:
             return RunResult.model_validate_json(path.read_text(encoding="utf-8"))
         except ValidationError as exc:
             raise NotFoundError(f"Run file {path.name} is damaged ({exc.error_count()} problems)",
-                                "Re-run the check to recreate it")
+                                "Re-run the check to recreate it") from None
 
     def list(self) -> list[RunSummary]:
         """All runs, newest first; unreadable files are skipped."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, create_model, model_validator
 
@@ -31,7 +32,7 @@ class Judgment(BaseModel):
     confidence: UnitScore
 
     @model_validator(mode="after")
-    def _quote_is_in_its_passage(self, info: ValidationInfo) -> "Judgment":
+    def _quote_is_in_its_passage(self, info: ValidationInfo) -> Judgment:
         passages = (info.context or {}).get("passages")
         if passages is None:
             return self
@@ -49,7 +50,7 @@ class Judgments(BaseModel):
     judgments: list[Judgment]
 
     @model_validator(mode="after")
-    def _each_passage_once(self, info: ValidationInfo) -> "Judgments":
+    def _each_passage_once(self, info: ValidationInfo) -> Judgments:
         numbers = [j.passage for j in self.judgments]
         if info.context and len(numbers) != len(set(numbers)):
             raise ValueError("each passage must be judged exactly once")

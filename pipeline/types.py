@@ -83,7 +83,7 @@ class Article(ArticleRef):
     notices: list[str] = Field(default_factory=list)
 
     @classmethod
-    def from_text(cls, text: str, **meta: Any) -> "Article":
+    def from_text(cls, text: str, **meta: Any) -> Article:
         """Build an article whose id is the hash of its cleaned text."""
         return cls(id=content_id(text), text=text, **meta)
 
@@ -216,7 +216,7 @@ class ClaimCandidate(BaseModel):
     checkworthiness: UnitScore
 
     @model_validator(mode="after")
-    def _quote_is_in_the_article(self, info: ValidationInfo) -> "ClaimCandidate":
+    def _quote_is_in_the_article(self, info: ValidationInfo) -> ClaimCandidate:
         article = (info.context or {}).get("article")
         if article is not None and locate(self.source_quote, article) is None:
             raise ValueError(f"source_quote {self.source_quote[:80]!r} is not a verbatim sentence of the article")
@@ -262,7 +262,7 @@ class Usage(BaseModel):
     output_tokens: int = 0
     cached_calls: int = 0
 
-    def add(self, other: "Usage") -> None:
+    def add(self, other: Usage) -> None:
         """Accumulate another usage record into this one."""
         self.llm_calls += other.llm_calls
         self.input_tokens += other.input_tokens

@@ -6,9 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from pipeline.config import load_settings
-from factcheck.wiring import Engine
 from stub_openai import first_user_text, system_text
+
+from factcheck.wiring import Engine
+from pipeline.config import load_settings
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "demo_replies.json").read_text(encoding="utf-8"))
 _FENCE = re.compile(r"<<<(CLAIM|PASSAGE (\d+)) (\w+)>>>\n(.*?)\n<<<END \1 \3>>>", re.DOTALL)

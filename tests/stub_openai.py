@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 Reply = Any  # str (content), or dict {"status", "body", "headers", "delay", "finish_reason", "content"}
 
@@ -39,7 +41,7 @@ class StubOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def __enter__(self) -> "StubOpenAI":
+    def __enter__(self) -> StubOpenAI:
         self._thread.start()
         return self
 
@@ -82,10 +84,8 @@ class StubOpenAI:
                 for key, value in reply.get("headers", {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test): nothing to answer
 
         return Handler
 
@@ -102,4 +102,4 @@ def user_text(request: dict) -> str:
 
 def first_user_text(request: dict) -> str:
     """The original user message of a chat request (re-asks append more messages after it)."""
-    return [m["content"] for m in request["messages"] if m["role"] == "user"][0]
+    return next(m["content"] for m in request["messages"] if m["role"] == "user")

@@ -4,9 +4,10 @@ import re
 import shutil
 
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_ARTICLE
 from pipeline.loaders import load_file
@@ -14,7 +15,6 @@ from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import ReviewStatus
-from factcheck.wiring import Engine
 
 APP = str(ROOT / "app.py")
 

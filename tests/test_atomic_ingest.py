@@ -9,9 +9,11 @@ import time
 from collections import Counter
 
 from conftest import ROOT
-from pipeline.config import load_settings
-from factcheck.wiring import Engine
 
+from factcheck.wiring import Engine
+from pipeline.config import load_settings
+
+ARTICLES = 80
 SENTENCES = ["Drone number {i} was delivered to Russia in {year}, officials in Washington said on Friday.",
              "The shipment {i} included spare parts and fuel for {n} aircraft, according to the report.",
              "Inspectors counted {n} crates at the airfield near Tehran during the visit in {year}.",
@@ -35,9 +37,10 @@ def stored_rows(chroma_file):
 
 def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
     folder, data = tmp_path / "articles", tmp_path / "data"
-    write_articles(folder, 300)
+    write_articles(folder, ARTICLES)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-    env["FACTCHECK_DATA_DIR"] = str(data)
+    # small writes (of whole articles) so the kill lands after the first write and before the last
+    env.update(FACTCHECK_DATA_DIR=str(data), FACTCHECK_INGEST__WRITE_BATCH_CHUNKS="16")
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
@@ -49,7 +52,7 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data)})
     store = Engine(settings, overrides={"embedder": embedder}).store
     chunks = list(store.iter_chunks())
-    assert 0 < len({c.article.id for c in chunks}) < 300  # killed midway
+    assert 0 < len({c.article.id for c in chunks}) < ARTICLES  # killed midway
     per_article = Counter(c.article.id for c in chunks)
     metadata = store.collection.get(ids=[c.id for c in chunks], include=["metadatas"])["metadatas"]
     totals = {m["article_id"]: m["n_chunks"] for m in metadata}
@@ -59,4 +62,5 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
                               capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
     assert f"skipped {len(per_article)} already stored article(s)" in finished.stdout
-    assert len({c.article.id for c in Engine(settings, overrides={"embedder": embedder}).store.iter_chunks()}) == 300
+    assert len({c.article.id for c in Engine(settings, overrides={"embedder": embedder}).store.iter_chunks()}) \
+        == ARTICLES

@@ -53,7 +53,8 @@ def test_each_bad_file_gets_its_own_reason(tmp_path):
 
 def test_invalid_utf8_and_latin1_are_read(tmp_path):
     latin1 = tmp_path / "latin1.txt"
-    latin1.write_bytes("The café in Zürich said Iran sent 400 drones to Russia in 2022, officials said.".encode("latin-1"))
+    sentence = "The café in Zürich said Iran sent 400 drones to Russia in 2022, officials said."
+    latin1.write_bytes(sentence.encode("latin-1"))
     broken = tmp_path / "broken.txt"
     broken.write_bytes(b"Iran sent 400 drones to Russia in 2022, officials said \xff\xfe on Friday in Vienna.")
     texts = []

@@ -8,14 +8,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port
 
+from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import StoreError
 from pipeline.ingest import ingest_paths
-from factcheck.wiring import Engine
 
 
 @pytest.fixture(scope="module")
@@ -58,5 +57,5 @@ def test_http_mode_without_server_says_how_to_start_it(tmp_path, embedder):
     settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_VECTORSTORE__MODE": "http",
                                       "FACTCHECK_VECTORSTORE__PORT": str(free_port())})
     with pytest.raises(StoreError) as info:
-        Engine(settings, overrides={"embedder": embedder}).store
+        _ = Engine(settings, overrides={"embedder": embedder}).store
     assert "chroma run" in info.value.user_message()

@@ -71,3 +71,47 @@ def test_malformed_toml_is_a_config_error(tmp_path):
 def test_api_key_is_secret_in_dumps():
     s = load_settings(environ={"FACTCHECK_LLM__API_KEY": "sk-very-secret"})
     assert "sk-very-secret" not in s.model_dump_json() and "sk-very-secret" not in repr(s)
+
+
+def every_preset() -> list[str]:
+    return load_settings(environ={}).preset_names()
+
+
+@pytest.mark.parametrize("preset", every_preset())
+def test_every_preset_loads_and_an_explicit_value_beats_it(preset, tmp_path):
+    chosen = load_settings(environ={"FACTCHECK_LLM__PRESET": preset})
+    assert chosen.llm.provider != "auto"  # the preset set something
+    explicit_default = tmp_path / "explicit.toml"
+    explicit_default.write_text('[llm]\nprovider = "auto"\nmodel = ""\n', encoding="utf-8")
+    # a value written in the file beats the preset even when it equals the built-in default
+    from_file = load_settings(explicit_default, environ={"FACTCHECK_LLM__PRESET": preset})
+    assert from_file.llm.provider == "auto" and from_file.llm.model == ""
+    from_env = load_settings(environ={"FACTCHECK_LLM__PRESET": preset, "FACTCHECK_LLM__PROVIDER": "offline"})
+    assert from_env.llm.provider == "offline" and from_env.llm.base_url == chosen.llm.base_url
+    from_argument = load_settings(environ={"FACTCHECK_LLM__PRESET": preset}, llm={"model": "mine"})
+    assert from_argument.llm.model == "mine" and from_argument.llm.provider == chosen.llm.provider
+
+
+def test_a_preset_may_set_any_section_and_the_file_may_add_presets(tmp_path):
+    config = tmp_path / "factcheck.toml"
+    config.write_text('[presets.desk.llm]\nprovider = "openai_compatible"\nbase_url = "http://gpu:8000/v1"\n'
+                      '[presets.desk.retrieval]\nk = 8\n[presets.flat]\nprovider = "openai"\n'
+                      '[retrieval]\nmode = "dense"\n', encoding="utf-8")
+    desk = load_settings(config, environ={"FACTCHECK_LLM__PRESET": "desk"})
+    assert desk.retrieval.k == 8 and desk.retrieval.mode == "dense" and desk.llm.base_url == "http://gpu:8000/v1"
+    assert load_settings(config, environ={"FACTCHECK_LLM__PRESET": "flat"}).llm.provider == "openai"
+    assert {"desk", "flat", "ollama"} <= set(desk.preset_names())
+
+
+def test_an_unknown_setting_in_the_file_is_named(tmp_path):
+    config = tmp_path / "factcheck.toml"
+    config.write_text("[retrieval]\nkk = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ={})
+    assert "retrieval.kk" in info.value.user_message()
+
+
+def test_secrets_are_typed_as_secret_values():
+    s = load_settings(environ={"FACTCHECK_LLM__API_KEY": "sk-abc123456", "FACTCHECK_EMBEDDING__API_KEY": "e-key-1234"})
+    assert s.llm.api_key is not None and s.llm.api_key.get_secret_value() == "sk-abc123456"
+    assert "e-key-1234" not in str(s.model_dump())

@@ -4,14 +4,14 @@ import json
 import time
 
 import pytest
+from llm_fixtures import demo_responder, fenced_blocks, stub_engine_for
+from stub_openai import StubOpenAI, first_user_text, system_text
 
-from llm_fixtures import demo_responder, stub_engine_for, fenced_blocks
 from pipeline.demo import DEMO_ARTICLE
 from pipeline.errors import LLMError
 from pipeline.loaders import load_file
 from pipeline.run import check_article
 from pipeline.types import ClaimStatus
-from stub_openai import StubOpenAI, first_user_text, system_text
 
 AMINI = "Mahsa Amini was 32 years old"
 

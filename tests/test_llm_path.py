@@ -1,5 +1,6 @@
 """LLM paths with fake chat models registered through the real provider registry."""
 
+import itertools
 import json
 
 import pytest
@@ -139,5 +140,5 @@ def test_long_articles_are_read_in_overlapping_windows():
     text = " ".join(f"Sentence number {i} says that {i} drones were sent." for i in range(200))
     parts = windows(text, 1000, 200)
     assert len(parts) > 5 and all(len(p) <= 1000 for p in parts)
-    for left, right in zip(parts, parts[1:]):
+    for left, right in itertools.pairwise(parts):
         assert right.split(". ")[0] in left  # each window starts inside the previous one

@@ -1,9 +1,27 @@
 """Queue logic: flags, flagged-first order, filters, next/previous."""
 
-from pipeline.queue import (FLAG_FAILED, FLAG_LOW_CONFIDENCE, FLAG_REFUTED, FLAG_UNGROUNDED, build_queue,
-                            filter_queue, neighbours, sort_queue)
-from pipeline.types import (Article, Claim, ClaimStatus, EngineInfo, Evidence, Review, ReviewStatus, RunResult,
-                            Stance, VerdictLabel)
+from pipeline.queue import (
+    FLAG_FAILED,
+    FLAG_LOW_CONFIDENCE,
+    FLAG_REFUTED,
+    FLAG_UNGROUNDED,
+    build_queue,
+    filter_queue,
+    neighbours,
+    sort_queue,
+)
+from pipeline.types import (
+    Article,
+    Claim,
+    ClaimStatus,
+    EngineInfo,
+    Evidence,
+    Review,
+    ReviewStatus,
+    RunResult,
+    Stance,
+    VerdictLabel,
+)
 
 
 def make_run() -> RunResult:

@@ -4,12 +4,29 @@ import csv
 import io
 import json
 import re
+from html import escape
+from html.parser import HTMLParser
+
+import pytest
+from jinja2 import UndefinedError
 
 from pipeline.claimreview import rating_value
 from pipeline.config import ReviewSettings
-from pipeline.reports import build_report, export
-from pipeline.types import (Article, Claim, EngineInfo, Evidence, Review, ReviewEvent, ReviewStatus, RunResult,
-                            Stance, VerdictLabel)
+from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, REPORT_FORMATS, export
+from pipeline.report_templates import HTML_TEMPLATES, MARKDOWN_TEMPLATES, report_context
+from pipeline.reports import build_report
+from pipeline.types import (
+    Article,
+    Claim,
+    EngineInfo,
+    Evidence,
+    Review,
+    ReviewEvent,
+    ReviewStatus,
+    RunResult,
+    Stance,
+    VerdictLabel,
+)
 
 HOSTILE = ('Iran sold <script>alert("x")</script> drones <img src=x onerror=alert(1)> '
            '[click](javascript:alert(1)) ![pixel](http://evil.example/p.png) =HYPERLINK("http://evil")')
@@ -106,3 +123,77 @@ def test_csv_one_row_per_claim_and_formulas_neutralised():
     assert "[1] https://en.wikipedia.org/wiki/JCPOA" in rows[0]["contradicting_sources"]
     formula = export(make_report(), "csv")
     assert ',=HYPERLINK' not in formula and ',"=HYPERLINK' not in formula
+
+
+CSP_TAG = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
+           "img-src 'none'; script-src 'none'; base-uri 'none'\">")
+ATTACK = """"'><script>alert(1)</script><a href='javascript:alert(2)' onclick="alert(3)">x</a>"""
+PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "p", "main", "h2", "section", "h3",
+             "span", "blockquote", "ul", "li", "a", "ol", "footer"}
+
+
+class StartTags(HTMLParser):
+    """Every start tag of a page with its attributes, as a browser would read them."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def hostile_report():
+    """The sample report with attacker-controlled text in every field a template shows."""
+    report = make_report()
+    article, item = report.run.article, report.claims[0]
+    article.title, article.url = ATTACK, 'https://news.example/a"onmouseover="alert(4)'
+    item.claim.text = item.claim.source_quote = item.review.explanation = item.review.rating = ATTACK
+    item.reviewers = [ATTACK]
+    evidence = item.claim.evidence[0]
+    evidence.quote, evidence.passage.chunk.article.title = ATTACK, ATTACK
+    evidence.passage.chunk.article.url, evidence.passage.chunk.article.date = "https://ok.example/p?a=1&b=2", ATTACK
+    report.organisation, report.organisation_url = ATTACK, "javascript:alert(5)"
+    return report
+
+
+def test_html_template_escapes_hostile_fields_and_keeps_the_csp():
+    page = export(hostile_report(), "html")
+    assert page.count(CSP_TAG) == 1 and page.count("<style>") == 1
+    assert page.count(escape(ATTACK, quote=True)) >= 8  # title twice, claim, quote, rating, explanation, ...
+    tags = StartTags(page).tags
+    assert {tag for tag, _ in tags} <= PAGE_TAGS
+    assert not [name for _, attrs in tags for name in attrs if name.startswith("on")]
+    links = [attrs for tag, attrs in tags if tag == "a"]
+    assert [a["href"] for a in links if not a["href"].startswith("#source-")] == ["https://ok.example/p?a=1&b=2"]
+    assert all(a["rel"] == "noopener noreferrer nofollow" for a in links if not a["href"].startswith("#"))
+    assert 'href="https://ok.example/p?a=1&amp;b=2"' in page
+
+
+def test_markdown_template_escapes_every_untrusted_field():
+    md = export(hostile_report(), "md")
+    assert re.findall(r"(?<!\\)<[^>]*>", md) == ["<https://ok.example/p?a=1&b=2>"]  # the one autolink, no HTML
+    assert not re.search(r"(?<!\\)\]\(", md)  # no Markdown link or image
+    assert "news.example" not in md  # an article URL with quotes in it is never linked
+
+
+@pytest.mark.parametrize("environment", [HTML_TEMPLATES, MARKDOWN_TEMPLATES], ids=["html", "md"])
+def test_templates_fail_loudly_on_undefined_names(environment):
+    with pytest.raises(UndefinedError):
+        environment.from_string("{{ title }} {{ no_such_name }}").render(title="x")
+    with pytest.raises(UndefinedError):
+        environment.from_string("{% if report.no_such_field %}x{% endif %}").render(report=make_report())
+    name = "report.html.j2" if environment is HTML_TEMPLATES else "report.md.j2"
+    context = report_context(make_report())
+    del context["method"]
+    with pytest.raises(UndefinedError):
+        environment.get_template(name).render(context)
+
+
+def test_one_registry_lists_every_format():
+    assert FORMATS == ("md", "html", "json", "csv", "claimreview") == tuple(REPORT_FORMATS)
+    assert MEDIA_TYPES["claimreview"] == "application/ld+json" and EXTENSIONS["claimreview"] == "jsonld"
+    assert NAMES["html"] == "HTML (self-contained)"
+    with pytest.raises(ValueError, match="unknown format"):
+        export(make_report(), "pdf")

@@ -4,10 +4,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
-
 from conftest import ROOT
 from llm_fixtures import demo_responder
 from stub_openai import StubOpenAI, system_text
@@ -23,8 +23,25 @@ def start_check(data_dir, base_url):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def wait_for_line(proc, prefix: str, timeout: float = 120) -> str:
+    """Read the process's stderr until a line starts with prefix; returns what was read."""
+    lines: list[str] = []
+    found = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith(prefix):
+                found.set()
+                return
+    threading.Thread(target=read, daemon=True).start()
+    assert found.wait(timeout), "".join(lines)
+    return "".join(lines)
+
+
 def stance_requests(stub):
-    return [r for r in stub.requests if "extract check-worthy" not in system_text(r)]
+    """Stance questions asked (a re-ask of the same question is not counted again)."""
+    return [r for r in stub.requests if "extract check-worthy" not in system_text(r) and len(r["messages"]) == 2]
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "crash"])
@@ -40,12 +57,10 @@ def test_interrupted_run_resumes_from_the_cache(tmp_path, demo_store_dir, stop_s
 
     with StubOpenAI(slow) as stub:
         proc = start_check(data, stub.base_url)
-        deadline = time.time() + 120
-        while len(stance_requests(stub)) < 3 and time.time() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.6)  # let the third reply arrive and be cached
+        seen = wait_for_line(proc, "checking claims: 3/5")  # printed once the third reply is cached
         proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=60)
+        err = seen + err
         if stop_signal == signal.SIGINT:
             assert proc.returncode == 130 and "Interrupted" in err and "Traceback" not in err
         answered_before = len(stance_requests(stub))

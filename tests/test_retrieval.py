@@ -51,7 +51,7 @@ def test_hybrid_finds_the_right_passage_and_honours_exclusion(filled, fusion):
     retriever = Retriever(engine.store, engine.embedder, settings)
     hits = retriever.search("Which drones did Iran send to Russia?", 3)
     assert hits[0].article.title == "Shahed drones" and all(0.0 <= h.score <= 1.0 for h in hits)
-    assert fusion in retriever.description or "score fusion" in retriever.description
+    assert {"score": "score fusion", "rrf": "rrf_k=60"}[fusion] in retriever.description
     excluded = retriever.search("Which drones did Iran send to Russia?", 3, exclude_article_id=articles[0].id)
     assert all(h.article.id != articles[0].id for h in excluded)
 

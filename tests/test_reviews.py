@@ -80,7 +80,7 @@ def test_parallel_writers_lose_nothing(tmp_path):
                     break
                 except ReviewConflict:
                     continue  # someone saved in between: reload and retry, as the UI lets a reviewer do
-                except Exception as exc:  # noqa: BLE001 - collect anything unexpected
+                except Exception as exc:
                     errors.append(exc)
                     return
 
@@ -98,9 +98,10 @@ def test_parallel_writers_lose_nothing(tmp_path):
 
 
 def test_an_export_taken_while_someone_edits_is_consistent(tmp_path):
+    from test_queue import make_run
+
     from pipeline.config import ReviewSettings
     from pipeline.reports import build_report
-    from test_queue import make_run
 
     path = tmp_path / "reviews.sqlite"
     run = make_run()

@@ -4,7 +4,8 @@ import json
 
 import pytest
 from conftest import free_port
-from llm_fixtures import demo_responder, stub_engine_for as stub_engine
+from llm_fixtures import demo_responder
+from llm_fixtures import stub_engine_for as stub_engine
 from stub_openai import StubOpenAI, system_text, user_text
 
 from pipeline.demo import DEMO_ARTICLE
@@ -12,8 +13,6 @@ from pipeline.errors import LLMUnavailableError
 from pipeline.loaders import load_file
 from pipeline.run import check_article
 from pipeline.types import VerdictLabel
-
-
 
 
 def test_check_through_base_url_uses_structured_outputs(tmp_path, embedder, demo_store_dir):

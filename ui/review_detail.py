@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipeline.injection import INJECTION_FLAG, article_addresses_model, find_instructions
+from pipeline.injection import INJECTION_FLAG, article_addresses_model
 from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
 from pipeline.reports import safe_url
 from pipeline.text import locate
@@ -12,9 +12,10 @@ from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, R
 from ui.decisions import CONFLICT_KEY, FLASH_KEY, allowed_ratings, keep_mine, keep_theirs, on_widget_change, widget_key
 from ui.review_queue import STATUS_LABELS, open_claim
 from ui.safe import h, highlight, md
-from ui.state import get_settings, review_store, reviewer
+from ui.state import article_findings, get_settings, review_store, reviewer
 
-STANCE_ICONS = {Stance.SUPPORTS: ":material/check_circle: supports", Stance.CONTRADICTS: ":material/cancel: contradicts",
+STANCE_ICONS = {Stance.SUPPORTS: ":material/check_circle: supports",
+                Stance.CONTRADICTS: ":material/cancel: contradicts",
                 Stance.UNRELATED: ":material/remove: unrelated"}
 STANCE_NAMES = {Stance.SUPPORTS: "supports", Stance.CONTRADICTS: "contradicts", Stance.UNRELATED: "unrelated"}
 _CONTEXT_CHARS = 1200
@@ -56,6 +57,7 @@ def render_messages(claim: Claim) -> None:
     conflict = st.session_state.get(CONFLICT_KEY)
     if not conflict or conflict["claim_id"] != claim.id:
         return
+    conflict["shown"] = True
     lines = [f"- **{md(c['field'])}**: {md(c['by'] or 'another reviewer')} set “{md(c['theirs'] or '—')}” at "
              f"{md(c['at'])}; you had “{md(c['base'] or '—')}” and changed it to “{md(c['mine'] or '—')}”."
              for c in conflict["conflicts"]]
@@ -70,7 +72,7 @@ def render_article_warnings(result: RunResult) -> bool:
     article = result.article
     for notice in article.notices:
         st.info(md(notice))
-    findings = find_instructions(article.text)
+    findings = article_findings(article.text)
     if findings:
         quoted = "; ".join(f"“{md(f.text[:120])}” ({md(f.reason)})" for f in findings[:5])
         st.warning(f"**{INJECTION_FLAG.capitalize()}.** This article contains text that reads like instructions "
@@ -94,16 +96,25 @@ def render_context(result: RunResult, claim: Claim) -> None:
     """The paragraph around the claim with its source sentence highlighted; the whole article on demand."""
     text = result.article.text
     start, end = paragraph_around(text, *claim.span)
-    prefix, suffix = ("… " if start > 0 and text[start - 1] != "\n" else ""), ("…" if end < len(text) and text[end] != "\n" else "")
+    prefix = "… " if start > 0 and text[start - 1] != "\n" else ""
+    suffix = "…" if end < len(text) and text[end] != "\n" else ""
+    shown = highlight(text[start:end], claim.span[0] - start, claim.span[1] - start)
     st.markdown("**In the article**")
-    st.html(f'<div class="fc-context">{h(prefix)}{highlight(text[start:end], claim.span[0] - start, claim.span[1] - start)}'
+    st.html(f'<div class="fc-context">{h(prefix)}{shown}'
             f"{h(suffix)}</div>")
     with st.expander("Whole article"):
         st.html(f'<div class="fc-context" style="white-space:pre-wrap">{highlight(text, *claim.span)}</div>')
 
 
-def render_decision(claim: Claim, review: Review) -> None:
-    """The reviewer's verdict, rating, explanation, notes and status, each saved on change."""
+@st.fragment
+def render_decision(run_id: str, claim: Claim) -> None:
+    """The reviewer's verdict, rating, explanation, notes and status, each saved on change.
+
+    A fragment: a save reruns this form only, and it reads the stored review itself so it always shows
+    what the store holds.
+    """
+    review = review_store().get(run_id, claim.id)
+    render_messages(claim)
     st.markdown("**Your decision**")
     disabled = not reviewer()
     if disabled:
@@ -114,7 +125,7 @@ def render_decision(claim: Claim, review: Review) -> None:
     st.selectbox("Final verdict", verdicts, index=verdicts.index(review.verdict.value if review.verdict else ""),
                  format_func=lambda v: v.replace("_", " ") if v else "— not set —", key=key, disabled=disabled,
                  on_change=on_widget_change, args=("verdict", key, base))
-    ratings = [""] + allowed_ratings()
+    ratings = ["", *allowed_ratings()]
     key = widget_key("rating", review)
     st.selectbox("Rating (published)", ratings, index=ratings.index(review.rating) if review.rating in ratings else 0,
                  format_func=lambda r: r or "— not rated —", key=key, disabled=disabled,
@@ -163,8 +174,19 @@ def render_passage(evidence: Evidence, review: Review) -> None:
                        lambda value, model=evidence.stance: "" if value == model else value))
 
 
-def render_evidence(claim: Claim, review: Review) -> None:
-    """Evidence grouped by (the reviewer's) stance: supports and contradicts side by side, unrelated below."""
+@st.fragment
+def render_evidence(run_id: str, claim: Claim) -> None:
+    """Evidence grouped by (the reviewer's) stance: supports and contradicts side by side, unrelated below.
+
+    A fragment: overriding a stance regroups the cards without rerunning the page.
+    """
+    conflict = st.session_state.get(CONFLICT_KEY)
+    if conflict and conflict["claim_id"] == claim.id and not conflict.get("shown"):
+        st.rerun(scope="app")  # a stance save conflicted: the decision form shows it and how to resolve it
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        getattr(st, flash[0])(md(flash[1]))
+    review = review_store().get(run_id, claim.id)
     groups = {stance: [e for e in claim.evidence if effective_stance(e, review) == stance] for stance in Stance}
     st.markdown(f"**Evidence** ({len(claim.evidence)} passages)")
     left, right = st.columns(2)
@@ -190,13 +212,11 @@ def render_history(result: RunResult, claim: Claim) -> None:
 def render_detail(result: RunResult, rows: list[QueueRow], claim: Claim) -> None:
     """The whole claim view."""
     render_navigation(rows, claim.id)
-    review = review_store().get(result.run_id, claim.id)
-    render_messages(claim)
     render_claim_header(claim, render_article_warnings(result))
     left, right = st.columns([3, 2])
     with left:
         render_context(result, claim)
     with right:
-        render_decision(claim, review)
-    render_evidence(claim, review)
+        render_decision(result.run_id, claim)
+    render_evidence(result.run_id, claim)
     render_history(result, claim)

@@ -20,7 +20,7 @@ def queue_controls() -> tuple[str, list[ReviewStatus], list[str], bool]:
     """Sort and filter widgets."""
     cols = st.columns([1.2, 1.6, 1.8, 1])
     how = cols[0].selectbox("Sort", SORTS, key="queue_sort")
-    statuses = cols[1].multiselect("Review status", list(ReviewStatus), format_func=STATUS_LABELS.get,
+    statuses = cols[1].multiselect("Review status", list(ReviewStatus), format_func=lambda s: STATUS_LABELS[s],
                                    key="queue_status")
     verdicts = cols[2].multiselect("Model verdict", [v.value for v in VerdictLabel] + ["failed"],
                                    key="queue_verdict")
@@ -53,6 +53,6 @@ def render_queue(rows: list[QueueRow]) -> None:
         st.rerun()
     labels = {r.claim_id: f"#{r.number} {r.text[:90]}" for r in shown}
     cols = st.columns([4, 1])
-    choice = cols[0].selectbox("Open claim", list(labels), format_func=labels.get, key="queue_pick",
+    choice = cols[0].selectbox("Open claim", list(labels), format_func=lambda c: labels[c], key="queue_pick",
                                label_visibility="collapsed")
     cols[1].button("Open claim", on_click=open_claim, args=(choice,), use_container_width=True)

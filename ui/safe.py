@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pipeline.report_md import md_escape
+from pipeline.markdown import md_escape
 
 
 def md(text: object) -> str:

@@ -1,19 +1,23 @@
-"""App-wide state: one cached Engine per data dir, the review store, and who the reviewer is."""
+"""App-wide state: one cached Engine, one review store, cached run files, and who the reviewer is."""
 
 from __future__ import annotations
 
 import os
 import queue
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
+from factcheck.wiring import Engine
 from pipeline.config import Settings, load_settings
 from pipeline.errors import FactCheckError
+from pipeline.injection import InstructionFinding, find_instructions
 from pipeline.reviews import ReviewStore
-from pipeline.runs import RunStore
-from factcheck.wiring import Engine
+from pipeline.runs import RunStore, RunSummary
+from pipeline.types import RunResult
 
 REVIEWER_KEY = "reviewer_name"
 
@@ -45,14 +49,58 @@ def get_settings() -> Settings:
     return get_engine().settings
 
 
+@st.cache_resource(show_spinner=False)
+def _review_store(path: str) -> ReviewStore:
+    """One store per database file and process: the schema and WAL mode are set up once."""
+    return ReviewStore(Path(path))
+
+
 def review_store() -> ReviewStore:
     """Decisions database under the data dir."""
-    return ReviewStore(get_settings().reviews_db)
+    return _review_store(str(get_settings().reviews_db))
 
 
 def run_store() -> RunStore:
     """Saved runs under the data dir."""
     return RunStore(get_settings().runs_dir)
+
+
+def _mtime_ns(path: Path) -> int:
+    """Modification time, 0 when the path does not exist (the cache key of what was read from it)."""
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _run_list(directory: str, mtime_ns: int) -> list[RunSummary]:
+    """The run list as of this folder modification time (a new or replaced run file changes it)."""
+    return RunStore(Path(directory)).list()
+
+
+def list_runs() -> list[RunSummary]:
+    """Saved runs, newest first, re-read only when the runs folder changes."""
+    directory = get_settings().runs_dir
+    return _run_list(str(directory), _mtime_ns(directory))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _run(directory: str, run_id: str, mtime_ns: int) -> RunResult:
+    """A run as of this file modification time."""
+    return RunStore(Path(directory)).load(run_id)
+
+
+def load_run(run_id: str) -> RunResult:
+    """A saved run, parsed once per version of its file."""
+    store = run_store()
+    return _run(str(store.directory), run_id, _mtime_ns(store.path(run_id)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def article_findings(text: str) -> list[InstructionFinding]:
+    """Instruction-like spans of an article, found once per article text."""
+    return find_instructions(text)
 
 
 def logged_in_user() -> str:

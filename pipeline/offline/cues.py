@@ -10,8 +10,10 @@ _NUMBER_WORDS = {
     "hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9, "trillion": 1e12,
     "dozen": 12, "half": 0.5, "quarter": 0.25, "double": 2, "triple": 3,
 }
-MONTHS = ("january february march april may june july august september october november december "
-          "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"
+]
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])[-+]?\d+(?:\.\d+)?")
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
 _PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\bpercent(age)?\b", re.I)

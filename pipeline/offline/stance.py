@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -112,7 +112,7 @@ class OfflineStanceJudge:
     def _decide(self, passage: Passage, values: dict[str, float], best: str) -> Evidence:
         """The most probable stance, quoting the best-matching sentence unless unrelated."""
         probabilities = classify(values)
-        stance = max(probabilities, key=probabilities.get)
+        stance = max(probabilities, key=lambda label: probabilities[label])
         quote = best if stance != Stance.UNRELATED else ""
         return ground(passage, stance, quote, _explain(stance, values), round(probabilities[stance], 3))
 
@@ -163,7 +163,8 @@ def _dated_conflict(claim: str, sentences: list[str], sentence_cos: np.ndarray) 
     return int(dated[0])
 
 
-_CONTRADICTION_CUES = {"date_conflict": "the event is dated to another year", "year_mismatch": "a different year", "num_mismatch": "different numbers",
+_CONTRADICTION_CUES = {"date_conflict": "the event is dated to another year", "year_mismatch": "a different year",
+                       "num_mismatch": "different numbers",
                        "neg_mismatch": "a negation on one side only", "antonym": "opposite wording",
                        "entity_mismatch": "different names"}
 

@@ -22,14 +22,18 @@ def show_report(report: IngestReport) -> None:
         st.error(f"{md(failure.name)}: {md(failure.reason)}")
 
 
+def _show(bar, done: int, total: int, name: str) -> None:
+    """Move the progress bar."""
+    bar.progress(done / total, text=f"{done}/{total}: {name[:60]}")
+
+
 def ingest_with_progress(articles, report: IngestReport) -> None:
     """Store articles with a progress bar, then report."""
     if articles:
         bar = st.progress(0.0, text="Adding to the library…")
         ingest_articles(articles, engine.store, engine.embedder, settings.ingest,
                         settings.retrieval.contextual_header,
-                        lambda done, total, name: bar.progress(done / total, text=f"{done}/{total}: {name[:60]}"),
-                        report)
+                        lambda done, total, name: _show(bar, done, total, name), report)
         bar.empty()
     show_report(report)
 
@@ -87,14 +91,15 @@ if not stored:
     st.info("The library is empty: upload reference articles, or load the demo corpus.")
 else:
     st.dataframe([{"title": a.article.title, "source": a.article.source, "url": a.article.url,
-                   "added": a.article.date, "chunks": a.chunks, "id": a.article.id} for a in stored], hide_index=True, use_container_width=True,
+                   "added": a.article.date, "chunks": a.chunks, "id": a.article.id} for a in stored],
+                 hide_index=True, use_container_width=True,
                  column_config={"url": st.column_config.LinkColumn("url")})
     st.caption(f"{len(stored)} articles · {sum(a.chunks for a in stored)} passages")
     with st.expander("Remove an article"):
         labels = {a.article.id: f"{a.article.title or a.article.source} ({a.chunks} passages)" for a in stored}
-        doomed = st.selectbox("Article", list(labels), format_func=labels.get, key="lib_remove")
+        doomed = st.selectbox("Article", list(labels), format_func=lambda a: labels[a], key="lib_remove")
         confirm = st.checkbox("Yes, remove it from the library", key="lib_remove_confirm")
-        if st.button("Remove", disabled=not confirm):
+        if st.button("Remove", disabled=not confirm) and doomed:
             removed = engine.store.delete_article(doomed)
             st.success(f"Removed {removed} passages.")
             st.rerun()

@@ -9,10 +9,10 @@ from ui.components import run_label
 from ui.review_detail import render_detail
 from ui.review_queue import render_queue
 from ui.safe import md
-from ui.state import get_settings, review_store, run_store
+from ui.state import article_findings, get_settings, list_runs, load_run, review_store
 
 settings = get_settings()
-runs = run_store().list()
+runs = list_runs()
 if not runs:
     st.title("Fact-check review")
     st.info("No checks yet. 1) Add reference articles in **Library** (or load the demo corpus there). "
@@ -39,16 +39,16 @@ def pick_run(key: str) -> None:
 
 # The key carries the run shown, so a stale picker value from an earlier page can never switch runs.
 picker_key = f"run_picker|{wanted}"
-run_id = st.selectbox("Run", list(labels), index=list(labels).index(wanted), format_func=labels.get,
-                      key=picker_key, on_change=pick_run, args=(picker_key,))
+run_id = st.selectbox("Run", list(labels), index=list(labels).index(wanted), format_func=lambda r: labels[r],
+                      key=picker_key, on_change=pick_run, args=(picker_key,)) or wanted
 st.session_state["run_id"] = run_id
 try:
-    result = run_store().load(run_id)
+    result = load_run(run_id)
 except NotFoundError as exc:
     st.error(exc.user_message())
     st.stop()
 reviews = review_store().for_run(run_id)
-rows = build_queue(result, reviews, settings.review.low_confidence)
+rows = build_queue(result, reviews, settings.review.low_confidence, article_findings(result.article.text))
 done = sum(1 for r in rows if r.status == ReviewStatus.DONE)
 st.caption(f"**{md(result.article.title or result.article.source)}** · checked by {md(result.engine.label())} · "
            f"{len(rows)} claims · {sum(1 for r in rows if r.flagged)} flagged · {done} done")

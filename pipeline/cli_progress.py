@@ -1,0 +1,60 @@
+"""Progress on stderr for long commands: tqdm bars on a terminal, one plain line per step otherwise (logs, tests)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from pipeline.run import ProgressEvent
+
+STAGE_NAMES = {"extract": "extracting claims", "retrieve": "retrieving passages", "claims": "checking claims",
+               "ingest": "ingesting"}
+
+
+def eta(done: int, total: int, elapsed: float) -> str:
+    """Elapsed time and, once something is done, a naive estimate of what is left."""
+    if done <= 0 or done >= total:
+        return f"{elapsed:.1f} s elapsed"
+    return f"{elapsed:.1f} s elapsed, ~{elapsed / done * (total - done):.0f} s left"
+
+
+class StageProgress:
+    """One bar (or stream of lines) per stage: pass it as a check's progress callback, or call `show`."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.interactive = self.stream.isatty()
+        self.bars: dict[str, Any] = {}
+        self.started: dict[str, float] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        """Show one progress event of a check."""
+        if event.stage != "done":
+            self.show(event.stage, event.done, event.total, event.message)
+
+    def show(self, stage: str, done: int, total: int, message: str = "") -> None:
+        """Show that `done` of `total` items of a stage are finished."""
+        started = self.started.setdefault(stage, time.monotonic())
+        name = STAGE_NAMES.get(stage, stage)
+        if self.interactive:
+            self._bar(stage, name, done, total)
+            return
+        detail = f" · {message[:80]}" if message else ""
+        print(f"{name}: {done}/{total} · {eta(done, total, time.monotonic() - started)}{detail}", file=self.stream,
+              flush=True)
+
+    def _bar(self, stage: str, name: str, done: int, total: int) -> None:
+        """Move the stage's tqdm bar."""
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=name, unit="item", file=self.stream, leave=False)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        """Remove the bars."""
+        for bar in self.bars.values():
+            bar.close()

@@ -1,0 +1,92 @@
+"""Report export formats: the one registry of formats, and the JSON and CSV renderers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import NamedTuple
+
+from pipeline.claimreview import to_claimreview
+from pipeline.errors import redact
+from pipeline.injection import find_instructions
+from pipeline.report_templates import to_html, to_markdown
+from pipeline.reports import method_note, number_sources, shown_evidence
+from pipeline.types import ClaimReport, ClaimStatus, Report, Stance
+
+
+def to_json(report: Report) -> str:
+    """The result document plus reviews, reviewers and report metadata."""
+    document = json.loads(report.run.model_dump_json())
+    document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
+                                        "reviewers": c.reviewers} for c in report.claims}
+    document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
+                          "method": method_note(report),
+                          "instructions_to_model": [f.model_dump() for f in find_instructions(report.run.article.text)]}
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _csv_cell(value: object) -> str:
+    """Neutralise spreadsheet formulas (=, +, -, @) in text that came from articles or models."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness", "model_verdict",
+               "model_confidence", "review_status", "decided", "final_verdict", "rating", "explanation",
+               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources")
+
+
+def _cited_sources(item: ClaimReport, numbers: dict[str, int], stance: Stance) -> str:
+    """'[n] url-or-source' for each passage the claim cites with this stance."""
+    return " ".join(f"[{numbers[e.chunk_id]}] {e.article.url or e.article.source}"
+                    for shown, e in shown_evidence(item) if shown == stance)
+
+
+def to_csv(report: Report) -> str:
+    """One row per claim."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    numbers = number_sources(report)
+    for number, item in enumerate(report.claims, start=1):
+        claim, review = item.claim, item.review
+        cited = {s: _cited_sources(item, numbers, s) for s in (Stance.SUPPORTS, Stance.CONTRADICTS)}
+        row = (number, claim.id, claim.text, claim.source_quote, claim.checkworthiness,
+               claim.verdict.value if claim.status == ClaimStatus.OK else "failed", claim.confidence,
+               review.status.value, item.decided, review.verdict.value if review.verdict else "", review.rating,
+               review.explanation, review.notes, "; ".join(item.reviewers), review.updated_at,
+               cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS])
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+class ReportFormat(NamedTuple):
+    """How to render one export format and how to offer the file."""
+
+    render: Callable[[Report], str]
+    media_type: str
+    extension: str
+    name: str
+
+
+# The one list of formats, in the order the CLI and the Reports page offer them.
+REPORT_FORMATS: dict[str, ReportFormat] = {
+    "md": ReportFormat(to_markdown, "text/markdown", "md", "Markdown"),
+    "html": ReportFormat(to_html, "text/html", "html", "HTML (self-contained)"),
+    "json": ReportFormat(to_json, "application/json", "json", "JSON (result + reviews)"),
+    "csv": ReportFormat(to_csv, "text/csv", "csv", "CSV (one row per claim)"),
+    "claimreview": ReportFormat(to_claimreview, "application/ld+json", "jsonld", "ClaimReview JSON-LD"),
+}
+FORMATS = tuple(REPORT_FORMATS)
+MEDIA_TYPES = {fmt: spec.media_type for fmt, spec in REPORT_FORMATS.items()}
+EXTENSIONS = {fmt: spec.extension for fmt, spec in REPORT_FORMATS.items()}
+NAMES = {fmt: spec.name for fmt, spec in REPORT_FORMATS.items()}
+
+
+def export(report: Report, fmt: str) -> str:
+    """Render a report in one of FORMATS, with any secret redacted."""
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt}")
+    return redact(REPORT_FORMATS[fmt].render(report))
