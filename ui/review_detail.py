@@ -41,11 +41,11 @@ def render_navigation(rows: list[QueueRow], claim_id: str) -> None:
     previous, following = neighbours(flagged, claim_id)
     position = [r.claim_id for r in ordered].index(claim_id) + 1
     cols = st.columns([1, 1.3, 1.3, 3])
-    cols[0].button("← Queue", on_click=back_to_queue, use_container_width=True)
+    cols[0].button("← Queue", on_click=back_to_queue, width="stretch")
     cols[1].button("◀ Previous flagged", on_click=open_claim, args=(previous,), disabled=previous is None,
-                   use_container_width=True)
+                   width="stretch")
     cols[2].button("Next flagged ▶", on_click=open_claim, args=(following,), disabled=following is None,
-                   use_container_width=True)
+                   width="stretch")
     cols[3].caption(f"Claim {position} of {len(ordered)} · {len(flagged)} flagged")
 
 
@@ -63,8 +63,8 @@ def render_messages(claim: Claim) -> None:
              for c in conflict["conflicts"]]
     st.warning("**Not saved: someone else changed this claim while you were editing.**\n\n" + "\n".join(lines))
     cols = st.columns(2)
-    cols[0].button("Keep mine (overwrite theirs)", on_click=keep_mine, type="primary", use_container_width=True)
-    cols[1].button("Keep theirs", on_click=keep_theirs, use_container_width=True)
+    cols[0].button("Keep mine (overwrite theirs)", on_click=keep_mine, type="primary", width="stretch")
+    cols[1].button("Keep theirs", on_click=keep_theirs, width="stretch")
 
 
 def render_article_warnings(result: RunResult) -> bool:

@@ -55,4 +55,4 @@ def render_queue(rows: list[QueueRow]) -> None:
     cols = st.columns([4, 1])
     choice = cols[0].selectbox("Open claim", list(labels), format_func=lambda c: labels[c], key="queue_pick",
                                label_visibility="collapsed")
-    cols[1].button("Open claim", on_click=open_claim, args=(choice,), use_container_width=True)
+    cols[1].button("Open claim", on_click=open_claim, args=(choice,), width="stretch")

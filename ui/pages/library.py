@@ -92,7 +92,7 @@ if not stored:
 else:
     st.dataframe([{"title": a.article.title, "source": a.article.source, "url": a.article.url,
                    "added": a.article.date, "chunks": a.chunks, "id": a.article.id} for a in stored],
-                 hide_index=True, use_container_width=True,
+                 hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("url")})
     st.caption(f"{len(stored)} articles · {sum(a.chunks for a in stored)} passages")
     with st.expander("Remove an article"):

@@ -33,7 +33,7 @@ for column, fmt in zip(cols, FORMATS, strict=True):
     # data is a callable: each export is built when its button is clicked, not on every rerun
     column.download_button(NAMES[fmt], data=partial(export, report, fmt),
                            file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
-                           key=f"download_{fmt}", use_container_width=True)
+                           key=f"download_{fmt}", width="stretch")
 st.subheader("Preview")
 with st.container(height=700, border=True):
     st.markdown(export(report, "md"))
