@@ -10,7 +10,7 @@ from langchain_core.language_models import BaseChatModel
 
 from llm.cache import ReplyCache
 from llm.embeddings import build_compatible_embedder, build_openai_embedder
-from llm.providers import build_openai, build_openai_compatible, model_name
+from llm.providers import build_gguf, build_openai, build_openai_compatible, endpoint, model_name
 from llm.structured import LangChainLLM
 from pipeline.claims import LLMClaimExtractor
 from pipeline.config import Settings, resolve_provider
@@ -28,6 +28,7 @@ from vectorstore.embeddings import build_minilm
 CHAT_MODELS: Registry[BaseChatModel] = Registry("LLM provider", "llm.provider", reserved=("auto", "offline"))
 CHAT_MODELS.register("openai", lambda settings: build_openai(settings.llm))
 CHAT_MODELS.register("openai_compatible", lambda settings: build_openai_compatible(settings.llm))
+CHAT_MODELS.register("gguf", lambda settings: build_gguf(settings.llm))
 
 EMBEDDERS: Registry[Embedder] = Registry("embedding provider", "embedding.provider")
 EMBEDDERS.register("minilm", build_minilm)
@@ -35,12 +36,20 @@ EMBEDDERS.register("openai", build_openai_embedder)
 EMBEDDERS.register("openai_compatible", build_compatible_embedder)
 
 
+def string_limits(setting: str, provider: str) -> bool:
+    """Whether reply schemas carry maxLength: "auto" means only for the built-in llama.cpp server."""
+    return setting == "on" or (setting == "auto" and provider == "gguf")
+
+
 def build_llm(settings: Settings, provider: str) -> StructuredLLM:
     """The registered chat model behind the StructuredLLM port, with the reply cache."""
     chat_model = CHAT_MODELS.build(provider, settings)
     cache = ReplyCache(settings.cache_dir / "llm.sqlite") if settings.run.cache else None
+    url, identity = endpoint(settings.llm, provider) if provider in ("gguf", "openai_compatible") else ("", "")
     return LangChainLLM(chat_model, provider, model_name(settings.llm, provider), settings.llm.output_mode, cache,
-                        endpoint=settings.llm.base_url, concurrency=settings.run.concurrency)
+                        endpoint=url or settings.llm.base_url, concurrency=settings.run.concurrency,
+                        cache_identity=identity, max_output_tokens=settings.llm.max_output_tokens,
+                        string_limits=string_limits(settings.llm.string_limits, provider))
 
 
 @dataclass
@@ -82,7 +91,7 @@ class Engine:
         """Claims from the model, or from the offline cue model."""
         if self.llm is None:
             return OfflineClaimExtractor()
-        return LLMClaimExtractor(self.llm, self.settings.claims)
+        return LLMClaimExtractor(self.llm, self.settings.claims, fallback=OfflineClaimExtractor())
 
     @cached_property
     def judge(self) -> StanceJudge:
@@ -98,8 +107,9 @@ class Engine:
             return EngineInfo(kind="offline", provider="offline", model="heuristic-cues",
                               embedding=self.embedder.name, retrieval=self.retriever.description)
         provider = self.provider
-        if self.settings.llm.base_url:
-            provider = f"{provider} ({self.settings.llm.base_url})"
+        where = getattr(self.llm, "endpoint", "") or self.settings.llm.base_url
+        if where:
+            provider = f"{provider} ({where})"
         return EngineInfo(kind="llm", provider=provider, model=self.llm.model, embedding=self.embedder.name,
                           retrieval=self.retriever.description)
 

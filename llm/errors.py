@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.errors import LLMError, LLMUnavailableError
+from pipeline.errors import CutOffError, LLMError, LLMUnavailableError
 
 
 def _where(provider: str, endpoint: str) -> str:
@@ -38,8 +38,8 @@ def translate_error(exc: Exception, provider: str, endpoint: str, model: str) ->
         return LLMUnavailableError(f"{where} does not support structured outputs",
                                    "Set FACTCHECK_LLM__OUTPUT_MODE=json_mode, or prompt")
     if isinstance(exc, openai.LengthFinishReasonError):
-        return LLMError("The model's reply was cut off at the output length limit",
-                        "Raise llm.max_output_tokens", retryable=False)
+        return CutOffError("The model's reply was cut off at the output length limit",
+                           "Raise llm.max_output_tokens", retryable=False)
     if isinstance(exc, openai.InternalServerError):
         return LLMError(f"{where} failed with a server error (HTTP {exc.status_code})",
                         "Re-run later; finished claims are cached", retryable=True)

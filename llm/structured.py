@@ -6,7 +6,6 @@ import hashlib
 import json
 import threading
 from collections.abc import Sequence
-from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -14,11 +13,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_openai_function
 from pydantic import BaseModel, ValidationError
 
 from llm.cache import ReplyCache
 from llm.errors import translate_error
+from llm.schemas import longest_reply_tokens, response_schema
 from pipeline.config import OutputMode
 from pipeline.errors import CutOffError, InvalidReplyError, LLMError, LLMUnavailableError
 from pipeline.ports import LLMRequest, OnReply, Reply
@@ -28,16 +27,15 @@ REASK = ("Your previous reply could not be used: {error}. Reply again with only 
          "required form, and nothing else.")
 
 
-def cut_off() -> CutOffError:
-    """The error for a reply that stopped at the output length limit."""
-    return CutOffError("The model's reply was cut off at the output length limit",
-                       "Raise llm.max_output_tokens (or use a model with a longer output limit)")
-
-
-@cache
-def response_schema(schema: type[BaseModel]) -> dict[str, Any]:
-    """The reply schema as an OpenAI strict function schema (every property required, no extras), built once."""
-    return convert_to_openai_function(schema, strict=True)
+def cut_off(budget: int, longest: int) -> CutOffError:
+    """The error for a reply stopped at its token budget, with the advice that can actually help."""
+    if budget >= longest:
+        return CutOffError(f"The model's reply ran past the longest valid answer ({longest} tokens) and was cut off, "
+                           "so the model was repeating itself",
+                           "Use a stronger model, set llm.frequency_penalty (e.g. 0.5), or lower claims.max_claims")
+    return CutOffError(f"The model's reply was cut off at llm.max_output_tokens ({budget}) before it could finish "
+                       f"(the longest valid answer is {longest} tokens)",
+                       "Raise llm.max_output_tokens, or lower claims.max_claims")
 
 
 def with_raw(model: Runnable, parser: Runnable) -> Runnable:
@@ -47,14 +45,20 @@ def with_raw(model: Runnable, parser: Runnable) -> Runnable:
     return RunnableMap(raw=model) | parsed.with_fallbacks([failed], exception_key="parsing_error")
 
 
-def structured_runnable(chat_model: BaseChatModel, schema: type[BaseModel], mode: OutputMode) -> Runnable:
+def structured_runnable(chat_model: BaseChatModel, function: dict[str, Any], mode: OutputMode) -> Runnable:
     """The chat model constrained to the schema as llm.output_mode says; always returns raw, parsed, error."""
     if mode == "prompt":
         return with_raw(chat_model, JsonOutputParser())
     if mode == "json_mode":
-        return chat_model.with_structured_output(response_schema(schema), method="json_mode", include_raw=True)
-    return chat_model.with_structured_output(response_schema(schema), method="json_schema", strict=True,
-                                             include_raw=True)
+        return chat_model.with_structured_output(function, method="json_mode", include_raw=True)
+    return chat_model.with_structured_output(function, method="json_schema", strict=True, include_raw=True)
+
+
+def with_max_tokens(chat_model: BaseChatModel, tokens: int) -> BaseChatModel:
+    """A copy of the chat model that asks for at most `tokens` output tokens (when it has that setting)."""
+    if "max_tokens" not in type(chat_model).model_fields:
+        return chat_model
+    return chat_model.model_copy(update={"max_tokens": tokens})
 
 
 _INVALID = "__invalid_reply__"
@@ -82,13 +86,17 @@ class LangChainLLM:
     """StructuredLLM over a LangChain chat model, for OpenAI and OpenAI-compatible servers alike."""
 
     def __init__(self, chat_model: BaseChatModel, provider: str, model: str, output_mode: OutputMode = "json_schema",
-                 cache: ReplyCache | None = None, endpoint: str = "", concurrency: int = 8):
+                 cache: ReplyCache | None = None, endpoint: str = "", concurrency: int = 8, cache_identity: str = "",
+                 max_output_tokens: int = 2048, string_limits: bool = False):
         self.chat_model = chat_model
         self.provider = provider
         self.model = model
         self.output_mode = output_mode
         self.cache = cache
         self.endpoint = endpoint
+        self.cache_identity = cache_identity or endpoint
+        self.max_output_tokens = max_output_tokens
+        self.string_limits = string_limits
         self.concurrency = max(1, concurrency)
         # Bounds calls in flight across nested batches (extraction windows and stance calls may overlap).
         self._slots = threading.BoundedSemaphore(self.concurrency)
@@ -160,6 +168,8 @@ class LangChainLLM:
                 out = self._runnable(request.schema).invoke(messages)
             except Exception as exc:
                 error = translate_error(exc, self.provider, self.endpoint, self.model)
+                if isinstance(error, CutOffError):  # the SDK's own check: say what the budget was
+                    error = cut_off(*self._budget(request.schema))
                 self._count(usage)
                 if isinstance(error, LLMUnavailableError):
                     batch.unavailable = batch.unavailable or error
@@ -171,7 +181,7 @@ class LangChainLLM:
         """(validated reply, None) or (None, what was wrong: a CutOffError or a description for the re-ask)."""
         raw = out["raw"]
         if (raw.response_metadata or {}).get("finish_reason") == "length":
-            return None, cut_off()
+            return None, cut_off(*self._budget(request.schema))
         if out["parsed"] is None:
             problem = str(out.get("parsing_error") or "no JSON object found").strip().splitlines()[0]
             return None, f"not valid JSON ({problem.rstrip('.')[:200]})"
@@ -180,11 +190,18 @@ class LangChainLLM:
         except ValidationError as exc:
             return None, describe(exc)
 
+    def _budget(self, schema: type[BaseModel]) -> tuple[int, int]:
+        """(tokens asked for, tokens of the longest valid reply): never more than a valid reply can need."""
+        longest = longest_reply_tokens(schema)
+        return min(longest, self.max_output_tokens), longest
+
     def _runnable(self, schema: type[BaseModel]) -> Runnable:
-        """The structured runnable for a schema, built once."""
+        """The structured runnable for a schema, with its own output budget, built once."""
         with self._lock:
             if schema not in self._runnables:
-                self._runnables[schema] = structured_runnable(self.chat_model, schema, self.output_mode)
+                model = with_max_tokens(self.chat_model, self._budget(schema)[0])
+                function = response_schema(schema, self.string_limits)
+                self._runnables[schema] = structured_runnable(model, function, self.output_mode)
             return self._runnables[schema]
 
     def _messages(self, request: LLMRequest) -> list[BaseMessage]:
@@ -192,7 +209,7 @@ class LangChainLLM:
         system = request.prompt.system
         if self.output_mode != "json_schema":
             system += ("\n\nYour reply must be a single JSON object that validates against this JSON schema:\n"
-                       + json.dumps(response_schema(request.schema)["parameters"]))
+                       + json.dumps(response_schema(request.schema, self.string_limits)["parameters"]))
         return [SystemMessage(content=system), HumanMessage(content=request.prompt.user)]
 
     def _from_cache(self, request: LLMRequest) -> Reply | None:
@@ -223,8 +240,9 @@ class LangChainLLM:
     def _cache_key(self, request: LLMRequest) -> str:
         """Model, endpoint, mode, prompt version, schema and the exact input."""
         prompt = request.prompt
-        material = json.dumps([self.provider, self.endpoint, self.model, self.output_mode, prompt.name,
-                               prompt.version, response_schema(request.schema), prompt.system, prompt.user],
+        schema = response_schema(request.schema, self.string_limits)
+        material = json.dumps([self.provider, self.cache_identity, self.model, self.output_mode, prompt.name,
+                               prompt.version, schema, prompt.system, prompt.user],
                               sort_keys=True)
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 

@@ -11,10 +11,10 @@ from pipeline.bm25 import tokenize
 from pipeline.config import ClaimSettings
 from pipeline.errors import InvalidReplyError, LLMError, LLMUnavailableError
 from pipeline.injection import find_instructions
-from pipeline.ports import LLMRequest, Reply, StructuredLLM
+from pipeline.ports import ClaimExtractor, LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
 from pipeline.text import locate, pack_sentences, sentence_around, sentence_spans
-from pipeline.types import Article, Claim, ClaimCandidate, RunStats, Usage, content_id
+from pipeline.types import Article, Claim, ClaimCandidate, ClaimOrigin, RunStats, Usage, content_id, updated
 
 PROMPT_NAME = "extract_claims"
 _SAME_CLAIM_JACCARD = 0.6
@@ -56,9 +56,10 @@ def salvage(unchecked: object) -> list[ClaimCandidate]:
 class LLMClaimExtractor:
     """Claims from a chat model, one call per window of the article, all windows in one batch."""
 
-    def __init__(self, llm: StructuredLLM, settings: ClaimSettings):
+    def __init__(self, llm: StructuredLLM, settings: ClaimSettings, fallback: ClaimExtractor | None = None):
         self.llm = llm
         self.settings = settings
+        self.fallback = fallback
         self.prompt = load_prompt(PROMPT_NAME)
         self.prompt_versions = {PROMPT_NAME: self.prompt.version}
 
@@ -69,14 +70,30 @@ class LLMClaimExtractor:
                           context={"article": window})
 
     def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
-        """Ask the model for every window; failed windows are skipped unless all fail."""
+        """Ask the model for every window; a window whose reply failed gets the fallback's sentences instead.
+
+        An unreachable server, or a transport error on every window, fails the whole extraction.
+        """
         parts = windows(article.text, self.settings.window_chars, self.settings.window_overlap_chars)
         replies = self.llm.generate([self.request(part) for part in parts], usage)
         found = [self.window_candidates(reply) for reply in replies]
         errors = [r for r in found if isinstance(r, LLMError)]
-        if errors and len(errors) == len(parts):
-            raise next((e for e in errors if isinstance(e, LLMUnavailableError)), errors[0])
-        return [c for r in found if not isinstance(r, LLMError) for c in r]
+        unavailable = next((e for e in errors if isinstance(e, LLMUnavailableError)), None)
+        if unavailable or (len(errors) == len(parts) and all(e.retryable for e in errors)) or (
+                errors and self.fallback is None and len(errors) == len(parts)):
+            raise unavailable or errors[0]
+        claims: list[ClaimCandidate] = []
+        for part, result in zip(parts, found):
+            claims += self.stand_in(part, result, usage) if isinstance(result, LLMError) else result
+        return claims
+
+    def stand_in(self, window: str, error: LLMError, usage: Usage) -> list[ClaimCandidate]:
+        """The fallback extractor's claims for a window the model failed on, marked as such."""
+        if self.fallback is None:
+            return []
+        note = f"Offered by the offline extractor because the model's reply for this part failed: {error.message}."
+        found = self.fallback.candidates(Article.from_text(window), usage)
+        return [updated(c, origin=ClaimOrigin.FALLBACK, note=note) for c in found]
 
     @staticmethod
     def window_candidates(reply: Reply) -> list[ClaimCandidate] | LLMError:
@@ -113,7 +130,8 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
             continue
         claims.append(Claim(id=content_id(article.id, str(start), str(end), text), text=text,
                             source_quote=article.text[start:end], span=(start, end),
-                            checkworthiness=round(candidate.checkworthiness, 3)))
+                            checkworthiness=round(candidate.checkworthiness, 3), origin=candidate.origin,
+                            origin_note=candidate.note))
     claims.sort(key=lambda c: -c.checkworthiness)
     kept = claims[: settings.max_claims]
     stats.below_threshold += len(claims) - len(kept)

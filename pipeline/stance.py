@@ -12,7 +12,7 @@ from pipeline.errors import InvalidReplyError, LLMError
 from pipeline.ports import LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
 from pipeline.text import locate
-from pipeline.types import Evidence, Passage, Stance, UnitScore, Usage
+from pipeline.types import Evidence, Passage, Stance, UnitScore, Usage, max_chars
 
 PROMPT_NAME = "judge_stance"
 NO_JUDGMENT = "The model returned no judgment for this passage."
@@ -27,8 +27,8 @@ class Judgment(BaseModel):
 
     passage: int
     stance: Stance
-    quote: str
-    rationale: str
+    quote: str = Field(json_schema_extra=max_chars(300))
+    rationale: str = Field(json_schema_extra=max_chars(240))
     confidence: UnitScore
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from pipeline.text import locate
 
@@ -205,15 +206,32 @@ class Verdict(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
+class ClaimOrigin(str, Enum):
+    """Who proposed a claim."""
+
+    MODEL = "model"
+    OFFLINE = "offline"
+    # The model's reply for that part of the article failed; the offline extractor's sentences stand in for it.
+    FALLBACK = "offline_fallback"
+
+
+def max_chars(limit: int) -> dict[str, Any]:
+    """Schema hint: the longest useful value of a text field (a server that can enforce it gets maxLength)."""
+    return {"x-max-chars": limit}
+
+
 class ClaimCandidate(BaseModel):
     """A claim as an extractor (a model or the offline engine) proposes it, before it is located in the article.
 
     With `{"article": text}` as validation context, a source_quote that cannot be found in that text is an error.
+    `origin` and `note` are never asked of the model (left out of the reply schema).
     """
 
-    text: str = Field(min_length=1)
-    source_quote: str = Field(min_length=1)
+    text: str = Field(min_length=1, json_schema_extra=max_chars(300))
+    source_quote: str = Field(min_length=1, json_schema_extra=max_chars(400))
     checkworthiness: UnitScore
+    origin: SkipJsonSchema[ClaimOrigin] = ClaimOrigin.MODEL
+    note: SkipJsonSchema[str] = ""
 
     @model_validator(mode="after")
     def _quote_is_in_the_article(self, info: ValidationInfo) -> ClaimCandidate:
@@ -236,6 +254,9 @@ class Claim(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     status: ClaimStatus = ClaimStatus.OK
     error: str = ""
+    origin: ClaimOrigin = ClaimOrigin.MODEL
+    # Why the claim came from somewhere other than the configured engine (e.g. the model's reply failed).
+    origin_note: str = ""
 
 
 class EngineInfo(BaseModel):

@@ -47,7 +47,7 @@ def only_failure(result):
 @pytest.mark.parametrize("reply,expected", [
     ({"status": 500, "body": {"error": {"message": "boom"}}}, "server error (HTTP 500)"),
     ({"delay": 3}, "did not answer in time"),
-    ({"content": '{"judgments": [{"passage": 1, "sta', "finish_reason": "length"}, "cut off at the output length"),
+    ({"content": '{"judgments": [{"passage": 1, "sta', "finish_reason": "length"}, "repeating itself"),
     ("this is not json", "malformed output twice"),
     (json.dumps({"judgments": [{"passage": 1, "stance": "probably", "quote": "", "rationale": "",
                                 "confidence": 1}]}), "malformed output twice"),
@@ -64,7 +64,16 @@ def test_length_cutoff_is_named_in_every_output_mode(tmp_path, embedder, demo_st
     reply = {"content": '{"judgments": [', "finish_reason": "length"}
     result, _ = run_once(tmp_path, embedder, demo_store_dir, failing_for_amini(reply),
                          FACTCHECK_LLM__OUTPUT_MODE=mode)
-    assert "max_output_tokens" in only_failure(result)
+    assert "ran past the longest valid answer" in only_failure(result)  # raising the limit would not help
+
+
+def test_a_cutoff_below_the_longest_valid_reply_says_to_raise_the_limit(tmp_path, embedder, demo_store_dir):
+    reply = {"content": '{"judgments": [', "finish_reason": "length"}
+    result, stub = run_once(tmp_path, embedder, demo_store_dir, failing_for_amini(reply),
+                            FACTCHECK_LLM__MAX_OUTPUT_TOKENS="200")
+    error = only_failure(result)
+    assert "cut off at llm.max_output_tokens (200)" in error and "Raise llm.max_output_tokens" in error
+    assert all(r["max_completion_tokens"] == 200 for r in stub.requests)
 
 
 def test_429_with_retry_after_is_retried_after_waiting(tmp_path, embedder, demo_store_dir):

@@ -142,3 +142,16 @@ def test_long_articles_are_read_in_overlapping_windows():
     assert len(parts) > 5 and all(len(p) <= 1000 for p in parts)
     for left, right in itertools.pairwise(parts):
         assert right.split(". ")[0] in left  # each window starts inside the previous one
+
+
+def test_a_failed_extraction_window_falls_back_to_marked_offline_claims(tmp_path, embedder, demo_store_dir,
+                                                                        fake_provider):
+    def respond(messages):
+        if "extract check-worthy" in messages[0].content:
+            return '{"claims": [{"text": "x"'  # unusable, twice
+        return stance_reply(messages[1].content)
+    engine = llm_engine(tmp_path, embedder, demo_store_dir, fake_provider(ResponderChatModel(respond=respond)))
+    result = check_article(load_file(DEMO_ARTICLE), engine)
+    assert result.claims and all(c.origin.value == "offline_fallback" for c in result.claims)
+    assert all("model's reply for this part failed" in c.origin_note for c in result.claims)
+    assert all(result.article.text[c.span[0]:c.span[1]] == c.source_quote for c in result.claims)

@@ -1,5 +1,8 @@
 """Retrieval: weighted score fusion by hand, and the hybrid default on a real store."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -64,3 +67,14 @@ def test_keyword_only_candidates_get_their_stored_cosine(filled):
     settings = engine.settings.retrieval.model_copy(update={"candidates": 1})
     cosines = Retriever(engine.store, engine.embedder, settings)._cosines(query, [c.id for c in chunks], [])
     assert cosines == pytest.approx({cid: float(np.dot(query, v)) for cid, v in stored.items()})
+
+
+def test_embeddings_match_the_version_1_vectors(embedder):
+    """The faster batching must not change a single vector (reference computed by version 1's embedder)."""
+    fixtures = Path(__file__).parent / "fixtures"
+    texts = json.loads((fixtures / "minilm-reference-texts.json").read_text(encoding="utf-8"))
+    reference = np.load(fixtures / "minilm-reference-vectors.npy")
+    for batch in (texts, list(reversed(texts)), texts[:1]):
+        vectors = embedder.embed(batch)
+        expected = reference[[texts.index(t) for t in batch]]
+        assert np.min(np.sum(vectors * expected, axis=1)) >= 0.9999

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.offline import cues
 from pipeline.text import sentence_spans
-from pipeline.types import Article, ClaimCandidate, Usage
+from pipeline.types import Article, ClaimCandidate, ClaimOrigin, Usage
 
 WEIGHTS_FILE = Path(__file__).with_name("checkworthiness_weights.json")
 FEATURES = ("number", "year", "percent", "money", "month", "entities", "attribution", "comparison",
@@ -89,7 +89,7 @@ class OfflineClaimExtractor:
             sentence = article.text[start:end]
             if len(sentence.split()) < 4 or sentence.rstrip().endswith("?"):
                 continue
-            found.append(ClaimCandidate(text=sentence, source_quote=sentence,
+            found.append(ClaimCandidate(text=sentence, source_quote=sentence, origin=ClaimOrigin.OFFLINE,
                                         checkworthiness=round(score(sentence), 3)))
         return found
 
