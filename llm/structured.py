@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
@@ -19,7 +20,7 @@ from llm.cache import ReplyCache
 from llm.errors import translate_error
 from llm.schemas import longest_reply_tokens, response_schema
 from pipeline.config import OutputMode
-from pipeline.errors import CutOffError, InvalidReplyError, LLMError, LLMUnavailableError
+from pipeline.errors import CancelledError, CutOffError, InvalidReplyError, LLMError, LLMUnavailableError
 from pipeline.ports import LLMRequest, OnReply, Reply
 from pipeline.types import Usage
 
@@ -76,10 +77,11 @@ def estimate_tokens(text: str) -> int:
 
 
 class _Batch:
-    """State shared by the calls of one `generate`: the first unreachable-server error stops the rest."""
+    """State shared by the calls of one `generate`: the first unreachable-server error, or a cancel, stops the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, stop: threading.Event | None) -> None:
         self.unavailable: LLMUnavailableError | None = None
+        self.stop = stop
 
 
 class LangChainLLM:
@@ -103,7 +105,8 @@ class LangChainLLM:
         self._lock = threading.Lock()
         self._runnables: dict[type[BaseModel], Runnable] = {}
 
-    def generate(self, requests: Sequence[LLMRequest], usage: Usage, on_reply: OnReply | None = None) -> list[Reply]:
+    def generate(self, requests: Sequence[LLMRequest], usage: Usage, on_reply: OnReply | None = None,
+                 stop: threading.Event | None = None) -> list[Reply]:
         """One reply per request, in order; cached replies first, the rest through one LangChain batch."""
         replies: list[Reply | None] = [None] * len(requests)
         pending = []
@@ -116,7 +119,7 @@ class LangChainLLM:
             replies[index] = hit
             if on_reply:
                 on_reply(index, hit)
-        batch = _Batch()
+        batch = _Batch(stop)
         answer: RunnableLambda[LLMRequest, Reply] = RunnableLambda(lambda r: self._answer(r, usage, batch))
         inputs = [requests[i] for i in pending]
         for position, reply in answer.batch_as_completed(inputs, config={"max_concurrency": self.concurrency},
@@ -164,17 +167,20 @@ class LangChainLLM:
         if batch.unavailable is not None:
             return batch.unavailable
         with self._slots:
+            if batch.stop is not None and batch.stop.is_set():
+                return CancelledError()
+            started = time.monotonic()
             try:
                 out = self._runnable(request.schema).invoke(messages)
             except Exception as exc:
                 error = translate_error(exc, self.provider, self.endpoint, self.model)
                 if isinstance(error, CutOffError):  # the SDK's own check: say what the budget was
                     error = cut_off(*self._budget(request.schema))
-                self._count(usage)
+                self._count(usage, seconds=time.monotonic() - started)
                 if isinstance(error, LLMUnavailableError):
                     batch.unavailable = batch.unavailable or error
                 return error
-        self._count(usage, tokens=_tokens(out["raw"], messages))
+        self._count(usage, tokens=_tokens(out["raw"], messages), seconds=time.monotonic() - started)
         return out
 
     def _validate(self, out: dict[str, Any], request: LLMRequest) -> tuple[BaseModel | None, Any]:
@@ -227,7 +233,8 @@ class LangChainLLM:
         except (ValidationError, ValueError):
             return None  # an entry from an older schema: ask the model again
 
-    def _count(self, usage: Usage, cached: bool = False, tokens: tuple[int, int] = (0, 0)) -> None:
+    def _count(self, usage: Usage, cached: bool = False, tokens: tuple[int, int] = (0, 0),
+               seconds: float = 0.0) -> None:
         """Add one call (or one cache hit) to the run's usage."""
         with self._lock:
             if cached:
@@ -236,6 +243,7 @@ class LangChainLLM:
             usage.llm_calls += 1
             usage.input_tokens += tokens[0]
             usage.output_tokens += tokens[1]
+            usage.model_seconds = round(usage.model_seconds + seconds, 3)
 
     def _cache_key(self, request: LLMRequest) -> str:
         """Model, endpoint, mode, prompt version, schema and the exact input."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from pipeline.bm25 import tokenize
 from pipeline.config import ClaimSettings
-from pipeline.errors import InvalidReplyError, LLMError, LLMUnavailableError
+from pipeline.errors import CancelledError, InvalidReplyError, LLMError, LLMUnavailableError
 from pipeline.injection import find_instructions
 from pipeline.ports import ClaimExtractor, LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
@@ -69,16 +70,17 @@ class LLMClaimExtractor:
         return LLMRequest(prompt=rendered, schema=extraction_schema(self.settings.max_claims),
                           context={"article": window})
 
-    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
+    def candidates(self, article: Article, usage: Usage,
+                   stop: threading.Event | None = None) -> list[ClaimCandidate]:
         """Ask the model for every window; a window whose reply failed gets the fallback's sentences instead.
 
         An unreachable server, or a transport error on every window, fails the whole extraction.
         """
         parts = windows(article.text, self.settings.window_chars, self.settings.window_overlap_chars)
-        replies = self.llm.generate([self.request(part) for part in parts], usage)
-        found = [self.window_candidates(reply) for reply in replies]
+        replies = self.llm.generate([self.request(part) for part in parts], usage, stop=stop)
+        found = [self.window_candidates(part, reply) for part, reply in zip(parts, replies)]
         errors = [r for r in found if isinstance(r, LLMError)]
-        unavailable = next((e for e in errors if isinstance(e, LLMUnavailableError)), None)
+        unavailable = next((e for e in errors if isinstance(e, (LLMUnavailableError, CancelledError))), None)
         if unavailable or (len(errors) == len(parts) and all(e.retryable for e in errors)) or (
                 errors and self.fallback is None and len(errors) == len(parts)):
             raise unavailable or errors[0]
@@ -96,12 +98,13 @@ class LLMClaimExtractor:
         return [updated(c, origin=ClaimOrigin.FALLBACK, note=note) for c in found]
 
     @staticmethod
-    def window_candidates(reply: Reply) -> list[ClaimCandidate] | LLMError:
-        """The claims of one window's reply, salvaging well-formed ones from a reply that failed validation."""
+    def window_candidates(window: str, reply: Reply) -> list[ClaimCandidate] | LLMError:
+        """The claims of one window's reply; from a reply that failed validation, the ones quoting the window."""
         if isinstance(reply, ExtractedClaims):
             return list(reply.claims)
-        if isinstance(reply, InvalidReplyError) and (claims := salvage(reply.unchecked)):
-            return claims
+        salvaged = salvage(reply.unchecked) if isinstance(reply, InvalidReplyError) else []
+        if any(locate(c.source_quote, window) is not None for c in salvaged):
+            return salvaged  # the unlocatable ones are dropped and counted with the rest
         return reply if isinstance(reply, LLMError) else LLMError("The model returned an unexpected reply type")
 
 

@@ -6,9 +6,12 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from pipeline.cli_progress import StageProgress
 from pipeline.config import Settings, load_settings
@@ -17,11 +20,13 @@ from pipeline.engine import Engine
 from pipeline.errors import FactCheckError, InputError, redact
 from pipeline.ingest import ingest_paths, list_articles
 from pipeline.loaders import decode_text, load_file, load_text
+from pipeline.ports import LLMRequest
+from pipeline.prompts import load_prompt
 from pipeline.report_formats import FORMATS, export
 from pipeline.reports import load_report
 from pipeline.run import check_article
 from pipeline.runs import RunStore, write_atomic
-from pipeline.types import Article, ClaimStatus, RunResult
+from pipeline.types import Article, ClaimStatus, RunResult, Usage, max_chars
 
 EngineFactory = Callable[[Settings], Engine]
 
@@ -166,6 +171,38 @@ def cmd_export(args: argparse.Namespace, engine: Engine) -> int:
     return EXIT_OK
 
 
+class SmokeReply(BaseModel):
+    """The model's answer to the smoke test."""
+
+    reply: str = Field(json_schema_extra=max_chars(120))
+
+
+def cmd_models(args: argparse.Namespace, engine: Engine) -> int:
+    """Show the configured model, where it runs, and (unless --no-call) one timed call to it."""
+    info = engine.info
+    print(f"engine:     {info.label()}")
+    print(f"provider:   {info.provider}")
+    print(f"embedding:  {info.embedding} · retrieval {info.retrieval}")
+    if engine.llm is None:
+        print("No language model is configured: claims and stances come from the offline engine "
+              "(set FACTCHECK_LLM__PRESET or FACTCHECK_LLM__BASE_URL to use one).")
+        return EXIT_OK
+    if args.no_call:
+        return EXIT_OK
+    prompt = load_prompt("smoke_test").render(question="In one sentence: what does a fact-checker do?")
+    usage, started = Usage(), time.monotonic()
+    [reply] = engine.llm.generate([LLMRequest(prompt=prompt, schema=SmokeReply)], usage)
+    seconds = time.monotonic() - started
+    if isinstance(reply, FactCheckError):
+        print(f"smoke test: failed after {seconds:.1f} s: {reply.user_message()}")
+        return EXIT_ERROR
+    speed = usage.tokens_per_second()
+    print(f"smoke test: ok in {seconds:.1f} s · {usage.output_tokens} output tokens"
+          + (f" · {speed:.1f} tokens/s" if speed else " (cached reply)"))
+    print(f"reply:      {getattr(reply, 'reply', '')}")
+    return EXIT_OK
+
+
 def cmd_runs(args: argparse.Namespace, engine: Engine) -> int:
     """List saved runs, newest first."""
     for run in RunStore(engine.settings.runs_dir).list():
@@ -225,6 +262,9 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     p.add_argument("--format", default="md", choices=FORMATS)
     p.add_argument("--out")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("models", help="show the configured model, where it runs, and time one call to it")
+    p.add_argument("--no-call", action="store_true", help="only show the configuration")
+    p.set_defaults(func=cmd_models)
     sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)
     sub.add_parser("articles", help="list stored reference articles").set_defaults(func=cmd_articles)
     p = sub.add_parser("demo", help="load the demo corpus and check the demo article")

@@ -31,20 +31,21 @@ class StageProgress:
     def __call__(self, event: ProgressEvent) -> None:
         """Show one progress event of a check."""
         if event.stage != "done":
-            self.show(event.stage, event.done, event.total, event.message)
+            speed = f"{event.tokens_per_second:.1f} tokens/s" if event.tokens_per_second else ""
+            self.show(event.stage, event.done, event.total, event.message, speed)
 
-    def show(self, stage: str, done: int, total: int, message: str = "") -> None:
+    def show(self, stage: str, done: int, total: int, message: str = "", speed: str = "") -> None:
         """Show that `done` of `total` items of a stage are finished."""
         started = self.started.setdefault(stage, time.monotonic())
         name = STAGE_NAMES.get(stage, stage)
+        timing = eta(done, total, time.monotonic() - started) + (f" · {speed}" if speed else "")
         if self.interactive:
-            self._bar(stage, name, done, total)
+            self._bar(stage, name, done, total, timing)
             return
         detail = f" · {message[:80]}" if message else ""
-        print(f"{name}: {done}/{total} · {eta(done, total, time.monotonic() - started)}{detail}", file=self.stream,
-              flush=True)
+        print(f"{name}: {done}/{total} · {timing}{detail}", file=self.stream, flush=True)
 
-    def _bar(self, stage: str, name: str, done: int, total: int) -> None:
+    def _bar(self, stage: str, name: str, done: int, total: int, timing: str) -> None:
         """Move the stage's tqdm bar."""
         from tqdm import tqdm
 
@@ -52,6 +53,7 @@ class StageProgress:
         if bar is None:
             bar = self.bars[stage] = tqdm(total=total, desc=name, unit="item", file=self.stream, leave=False)
         bar.total = total
+        bar.set_postfix_str(timing, refresh=False)
         bar.update(done - bar.n)
 
     def close(self) -> None:

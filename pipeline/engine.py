@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from pipeline.config import Settings
-from pipeline.ports import ClaimExtractor, Embedder, EvidenceStore, StanceJudge
+from pipeline.ports import ClaimExtractor, Embedder, EvidenceStore, StanceJudge, StructuredLLM
 from pipeline.retrieval import Retriever
 from pipeline.types import EngineInfo
 
@@ -28,6 +28,10 @@ class Engine(Protocol):
     @property
     def retriever(self) -> Retriever:
         """Hybrid search over the store."""
+
+    @property
+    def llm(self) -> StructuredLLM | None:
+        """The model behind extraction and stance (None for the offline engine)."""
 
     @property
     def extractor(self) -> ClaimExtractor:

@@ -73,5 +73,13 @@ class InvalidReplyError(LLMError):
         self.unchecked = unchecked
 
 
+class CancelledError(LLMError):
+    """The person running the check cancelled it before this item was started."""
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled before it was checked",
+                         "Re-run the same check to finish it (finished replies are cached)")
+
+
 class CutOffError(LLMError):
     """The model stopped at the output length limit before finishing its reply."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -74,13 +75,14 @@ class StructuredLLM(Protocol):
     provider: str
     model: str
 
-    def generate(self, requests: Sequence[LLMRequest], usage: Usage,
-                 on_reply: OnReply | None = None) -> list[Reply]:
+    def generate(self, requests: Sequence[LLMRequest], usage: Usage, on_reply: OnReply | None = None,
+                 stop: threading.Event | None = None) -> list[Reply]:
         """One reply per request, in order: a validated instance, or the LLMError that made that item fail.
 
         A reply that fails validation is re-asked once with the error; if it still fails, the item is an
         InvalidReplyError carrying the reply validated without the source text (when it parsed at all).
-        `on_reply(index, reply)` is called as each reply is ready (after it is cached).
+        `on_reply(index, reply)` is called as each reply is ready (after it is cached). Once `stop` is set,
+        requests not yet sent end as CancelledError; calls in flight finish and are cached.
         """
 
 
@@ -89,7 +91,8 @@ class ClaimExtractor(Protocol):
 
     prompt_versions: dict[str, str]
 
-    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
+    def candidates(self, article: Article, usage: Usage,
+                   stop: threading.Event | None = None) -> list[ClaimCandidate]:
         """Claims with their quoted source sentences (not yet located)."""
 
 
@@ -100,5 +103,5 @@ class StanceJudge(Protocol):
 
     def judge_many(self, items: Sequence[tuple[str, list[Passage]]], usage: Usage,
                    on_judged: Callable[[int, list[Evidence] | LLMError], None] | None = None,
-                   ) -> list[list[Evidence] | LLMError]:
+                   stop: threading.Event | None = None) -> list[list[Evidence] | LLMError]:
         """For each (claim, passages): one Evidence per passage in order, or the error that failed that claim."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
@@ -130,7 +131,7 @@ class LLMStanceJudge:
 
     def judge_many(self, items: Sequence[tuple[str, list[Passage]]], usage: Usage,
                    on_judged: Callable[[int, list[Evidence] | LLMError], None] | None = None,
-                   ) -> list[list[Evidence] | LLMError]:
+                   stop: threading.Event | None = None) -> list[list[Evidence] | LLMError]:
         """Judge every claim's passages; a claim with no passages needs no call."""
         results: list[list[Evidence] | LLMError] = [[] for _ in items]
         asked = [i for i, (_, passages) in enumerate(items) if passages]
@@ -144,7 +145,7 @@ class LLMStanceJudge:
             if on_judged:
                 on_judged(index, results[index])
 
-        self.llm.generate([self.request(*items[i]) for i in asked], usage, on_reply=done)
+        self.llm.generate([self.request(*items[i]) for i in asked], usage, on_reply=done, stop=stop)
         return results
 
     @staticmethod

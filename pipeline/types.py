@@ -282,6 +282,8 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cached_calls: int = 0
+    # Wall time of the model calls, summed (calls running side by side each count).
+    model_seconds: float = 0.0
 
     def add(self, other: Usage) -> None:
         """Accumulate another usage record into this one."""
@@ -289,6 +291,11 @@ class Usage(BaseModel):
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self.cached_calls += other.cached_calls
+        self.model_seconds += other.model_seconds
+
+    def tokens_per_second(self) -> float | None:
+        """Output tokens per second of model time, once a call has finished."""
+        return self.output_tokens / self.model_seconds if self.model_seconds > 0 and self.llm_calls else None
 
 
 class RunStats(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -82,7 +83,7 @@ class OfflineClaimExtractor:
     def __init__(self) -> None:
         self.prompt_versions = {"offline_checkworthiness": _weights_version()}
 
-    def candidates(self, article: Article, usage: Usage) -> list[ClaimCandidate]:
+    def candidates(self, article: Article, usage: Usage, stop: threading.Event | None = None) -> list[ClaimCandidate]:
         """Score each sentence; questions and fragments never become claims."""
         found = []
         for start, end in sentence_spans(article.text):

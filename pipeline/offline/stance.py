@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.bm25 import tokenize
-from pipeline.errors import LLMError
+from pipeline.errors import CancelledError, LLMError
 from pipeline.lru import CachedEmbedder
 from pipeline.offline import cues
 from pipeline.ports import Embedder
@@ -95,11 +96,12 @@ class OfflineStanceJudge:
 
     def judge_many(self, items: Sequence[tuple[str, list[Passage]]], usage: Usage,
                    on_judged: Callable[[int, list[Evidence] | LLMError], None] | None = None,
-                   ) -> list[list[Evidence] | LLMError]:
+                   stop: threading.Event | None = None) -> list[list[Evidence] | LLMError]:
         """Judge each claim's passages in turn (no model calls)."""
         results: list[list[Evidence] | LLMError] = []
         for index, (claim, passages) in enumerate(items):
-            results.append(self.judge(claim, passages))
+            cancelled = stop is not None and stop.is_set()
+            results.append(CancelledError() if cancelled else self.judge(claim, passages))
             if on_judged:
                 on_judged(index, results[-1])
         return results
