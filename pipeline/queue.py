@@ -5,16 +5,27 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from pipeline.injection import INJECTION_FLAG, InstructionFinding, article_addresses_model, find_instructions
-from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, RunResult, Stance, VerdictLabel
+from pipeline.types import (
+    Claim,
+    ClaimOrigin,
+    ClaimStatus,
+    Evidence,
+    Review,
+    ReviewStatus,
+    RunResult,
+    Stance,
+    VerdictLabel,
+)
 
 FLAG_FAILED = "failed"
 FLAG_REFUTED = "refuted"
 FLAG_CONFLICTING = "conflicting"
 FLAG_LOW_CONFIDENCE = "low confidence"
 FLAG_UNGROUNDED = "ungrounded evidence"
+FLAG_FALLBACK = "offered by the offline extractor"
 # Lower number = more urgent.
 _SEVERITY = {FLAG_FAILED: 0, INJECTION_FLAG: 1, FLAG_REFUTED: 2, FLAG_CONFLICTING: 3, FLAG_UNGROUNDED: 4,
-             FLAG_LOW_CONFIDENCE: 5}
+             FLAG_FALLBACK: 5, FLAG_LOW_CONFIDENCE: 6}
 SORTS = ("flagged first", "article order", "check-worthiness", "lowest confidence")
 
 
@@ -51,6 +62,8 @@ def claim_flags(claim: Claim, low_confidence: float, article_flagged: bool = Fal
         flags.append(FLAG_CONFLICTING)
     if any(not e.grounded for e in claim.evidence):
         flags.append(FLAG_UNGROUNDED)
+    if claim.origin == ClaimOrigin.FALLBACK:
+        flags.append(FLAG_FALLBACK)
     if claim.confidence < low_confidence:
         flags.append(FLAG_LOW_CONFIDENCE)
     return flags

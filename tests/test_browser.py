@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, free_port
+from llm_fixtures import demo_responder
 from playwright.sync_api import expect, sync_playwright
+from stub_openai import StubOpenAI
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -22,12 +24,13 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 class StreamlitServer:
     """`streamlit run app.py` on a free port with a private data dir."""
 
-    def __init__(self, data_dir: Path, log: Path):
+    def __init__(self, data_dir: Path, log: Path, **settings: str):
         self.data_dir, self.log, self.port, self.proc = data_dir, log, free_port(), None
+        self.settings = settings or {"FACTCHECK_LLM__PROVIDER": "offline"}
 
     def start(self) -> "StreamlitServer":
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-        env.update(FACTCHECK_DATA_DIR=str(self.data_dir), FACTCHECK_LLM__PROVIDER="offline")
+        env.update(FACTCHECK_DATA_DIR=str(self.data_dir), **self.settings)
         with open(self.log, "ab") as log:  # the child keeps its own copy of the handle
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
@@ -156,3 +159,46 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
     assert review["reviewRating"]["alternateName"] == "False" and review["reviewRating"]["ratingValue"] == 1
     assert review["reviewRating"]["bestRating"] > review["reviewRating"]["worstRating"]
     assert {p.name for p in shots.iterdir()} == {"queue.png", "claim-detail.png", "after-restart.png"}
+
+
+def test_cancel_keeps_finished_claims_and_a_rerun_resumes(tmp_path, browser, demo_store_dir):
+    """A slow model: Cancel mid-run keeps what finished; checking again asks only what was never answered."""
+    import shutil
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_store_dir, data_dir)
+
+    def slow(request):
+        time.sleep(1.0)
+        return demo_responder(request)
+
+    with StubOpenAI(slow) as stub:
+        server = StreamlitServer(data_dir, tmp_path / "streamlit.log", FACTCHECK_LLM__BASE_URL=stub.base_url,
+                                 FACTCHECK_LLM__MODEL="stub", FACTCHECK_RUN__CONCURRENCY="1",
+                                 FACTCHECK_LLM__MAX_RETRIES="0").start()
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(f"{server.url}/check")
+            page.get_by_role("button", name="Use the demo article").click()
+            page.wait_for_timeout(1000)
+            page.get_by_role("button", name="Check article", exact=True).click()
+            expect(page.get_by_text("Checking claims: 2 of 5")).to_be_visible(timeout=120_000)
+            expect(page.get_by_text("tokens/s")).to_be_visible()
+            page.get_by_role("button", name="Cancel", exact=True).click()
+            page.wait_for_url("**/?run=*", timeout=120_000)
+            wait_idle(page)
+            [run_file] = (data_dir / "runs").glob("*.json")
+            claims = json.loads(run_file.read_text())["claims"]
+            cancelled = [c for c in claims if c["error"].startswith("Cancelled before it was checked")]
+            assert len(claims) == 5 and 1 <= len(cancelled) <= 3
+            asked = len(stub.requests)
+            stub.requests.clear()
+            check_demo_article(page, server)
+        finally:
+            server.stop()
+    runs = sorted((data_dir / "runs").glob("*.json"))
+    second = json.loads(max(runs, key=lambda p: p.stat().st_mtime).read_text())
+    assert all(c["status"] == "ok" for c in second["claims"])
+    fresh = [r for r in stub.requests if len(r["messages"]) == 2]
+    assert len(fresh) == len(cancelled) and asked >= 5 - len(cancelled)

@@ -8,7 +8,17 @@ from pipeline.injection import INJECTION_FLAG, article_addresses_model
 from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
 from pipeline.reports import safe_url
 from pipeline.text import locate
-from pipeline.types import Claim, ClaimStatus, Evidence, Review, ReviewStatus, RunResult, Stance, VerdictLabel
+from pipeline.types import (
+    Claim,
+    ClaimOrigin,
+    ClaimStatus,
+    Evidence,
+    Review,
+    ReviewStatus,
+    RunResult,
+    Stance,
+    VerdictLabel,
+)
 from ui.decisions import CONFLICT_KEY, FLASH_KEY, allowed_ratings, keep_mine, keep_theirs, on_widget_change, widget_key
 from ui.review_queue import STATUS_LABELS, open_claim
 from ui.safe import h, highlight, md
@@ -85,6 +95,8 @@ def render_claim_header(claim: Claim, article_flagged: bool) -> None:
     """The claim and the model's suggestion."""
     st.html(f'<div class="fc-claim">{h(claim.text)}</div>')
     flags = claim_flags(claim, get_settings().review.low_confidence, article_flagged)
+    if claim.origin == ClaimOrigin.FALLBACK:
+        st.warning(f"**Not from the model.** {md(claim.origin_note)}")
     if claim.status == ClaimStatus.FAILED:
         st.error(f"The automatic check of this claim failed: {md(claim.error)}")
         return

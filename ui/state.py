@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import queue
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -117,27 +113,3 @@ def logged_in_user() -> str:
 def reviewer() -> str:
     """Who is making decisions: the signed-in user, or the name typed in the sidebar."""
     return logged_in_user() or st.session_state.get(REVIEWER_KEY, "").strip()
-
-
-def run_in_background(work: Callable[[Callable[[Any], None]], Any],
-                      on_event: Callable[[Any], None]) -> Any:
-    """Run work(report) in a thread; progress events are shown from this (the script) thread."""
-    events: queue.Queue = queue.Queue()
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = work(events.put)
-        except BaseException as exc:  # handed back to the script thread
-            outcome["error"] = exc
-        finally:
-            events.put(None)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    while (event := events.get()) is not None:
-        on_event(event)
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")

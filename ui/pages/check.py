@@ -1,13 +1,17 @@
 """Check an article: paste, upload or use the demo article; live progress; the finished run opens in Review."""
 
+import time
+
 import streamlit as st
 
 from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE
 from pipeline.errors import FactCheckError
 from pipeline.loaders import load_bytes, load_text
-from pipeline.run import ProgressEvent, check_article
+from pipeline.run import check_article
+from pipeline.types import RunResult
+from ui.check_job import CheckJob, claims_status
 from ui.safe import md
-from ui.state import get_engine, run_in_background
+from ui.state import get_engine
 
 engine = get_engine()
 settings = engine.settings
@@ -49,35 +53,56 @@ def read_article():
     return article
 
 
-if st.button("Check article", type="primary", disabled=not (text.strip() or upload)):
+JOB_KEY = "check_job"
+
+
+def show_progress(job: CheckJob, extract_bar, claims_bar, latest) -> None:
+    """Draw the job's latest progress."""
+    extract = job.latest.get("extract")
+    if extract is not None:
+        extract_bar.progress(extract.done / max(extract.total, 1), text=f"Extracting claims: {md(extract.message)}")
+    claims = job.latest.get("claims")
+    claims_bar.progress(claims.done / max(claims.total, 1) if claims else 0.0, text=claims_status(job))
+    if claims is not None and claims.message:
+        latest.caption(f"Done: {md(claims.message)}")
+
+
+def follow(job: CheckJob) -> RunResult:
+    """Show the job until it ends (a Cancel click reruns the page and comes back here); stops on failure."""
+    label = "Cancelling: finishing the model calls in flight…" if job.stop.is_set() else "Checking the article…"
+    with st.status(label, expanded=True) as status:
+        st.button("Cancel", on_click=job.cancel, disabled=job.stop.is_set(), key="cancel_check",
+                  help="Stop now: finished claims are kept, and re-running the same check resumes from the cache.")
+        extract_bar = st.progress(0.0, text="Extracting claims…")
+        claims_bar = st.progress(0.0, text="Checking claims: waiting for extraction")
+        latest = st.empty()
+        while job.running:
+            show_progress(job, extract_bar, claims_bar, latest)
+            time.sleep(0.5)
+        show_progress(job, extract_bar, claims_bar, latest)
+        st.session_state.pop(JOB_KEY, None)
+        if job.result is None:
+            status.update(label="The check was cancelled" if job.stop.is_set() else "The check failed", state="error")
+            st.error(job.error)
+            st.stop()
+        result = job.result
+        failed = result.stats.failed_claims
+        ending = " (cancelled; re-run to finish)" if job.stop.is_set() else (f" ({failed} failed)" if failed else "")
+        status.update(label=f"{len(result.claims)} claims in {result.stats.seconds:.1f} s{ending}", state="complete")
+    return result
+
+
+job = st.session_state.get(JOB_KEY)
+if st.button("Check article", type="primary", disabled=not (text.strip() or upload) or job is not None):
     try:
         article = read_article()
     except FactCheckError as exc:
         st.error(exc.user_message())
         st.stop()
-    with st.status("Checking the article…", expanded=True) as status:
-        extract_bar = st.progress(0.0, text="Extracting claims…")
-        claims_bar = st.progress(0.0, text="Checking claims: waiting for extraction")
-        latest = st.empty()
-
-        def show(event: ProgressEvent) -> None:
-            if event.stage == "extract":
-                extract_bar.progress(event.done / max(event.total, 1), text=f"Extracting claims: {md(event.message)}")
-            elif event.stage == "claims":
-                claims_bar.progress(event.done / max(event.total, 1),
-                                    text=f"Checking claims: {event.done} of {event.total}")
-                if event.message:
-                    latest.caption(f"Done: {md(event.message)}")
-
-        try:
-            result = run_in_background(lambda report: check_article(article, engine, progress=report), show)
-        except FactCheckError as exc:
-            status.update(label="The check failed", state="error")
-            st.error(exc.user_message())
-            st.stop()
-        failed = result.stats.failed_claims
-        status.update(label=f"{len(result.claims)} claims checked in {result.stats.seconds:.1f} s"
-                      + (f" ({failed} failed)" if failed else ""), state="complete")
+    job = CheckJob(lambda report, stop: check_article(article, engine, progress=report, stop=stop)).start()
+    st.session_state[JOB_KEY] = job
+if job is not None:
+    result = follow(job)
     st.session_state["run_id"] = result.run_id
     st.switch_page("ui/pages/review.py", query_params={"run": result.run_id})
 
