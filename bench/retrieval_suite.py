@@ -84,7 +84,7 @@ def run(engine: Engine, data: str | None, limit: int | None, weights: list[float
     stores, ingest_info = {}, {}
     for header in (False, True):
         name = "cf-header" if header else "cf-plain"
-        stores[header] = open_pool(settings, embedder, name)
+        stores[header] = open_pool(settings, embedder, name, header)
         started = time.perf_counter()
         report = fill_pool(stores[header], embedder, settings, evidence, header)
         ingest_info[name] = {"added_chunks": report.added_chunks, "skipped_chunks": report.skipped_chunks,

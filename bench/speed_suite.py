@@ -16,12 +16,11 @@ from bench.metrics import percentile
 from bench.pool import bench_dir, evidence_articles
 from bench.profiling import Stopwatch, TimedEmbedder, TimedStore
 from bench.report import SuiteResult, Table
-from factcheck.wiring import Engine
+from factcheck.wiring import Engine, build_archive
 from pipeline.config import Settings
 from pipeline.ingest import ingest_articles
 from pipeline.retrieval import Retriever
 from pipeline.types import updated
-from vectorstore.chroma_store import build_store
 
 QUERIES = 200
 _WRITE_BATCH = 1000
@@ -31,9 +30,10 @@ def measure_ingest(settings: Settings, engine: Engine, articles) -> tuple[dict, 
     """Ingest into a fresh store with timing wrappers: throughput and the split of the time."""
     watch = Stopwatch()
     embedder = TimedEmbedder(engine.embedder, watch)
-    store = TimedStore(build_store(settings, embedder.name), watch)
+    store = TimedStore(build_archive(settings, embedder.name), watch)
     started = time.perf_counter()
-    report = ingest_articles(articles, store, embedder, settings.ingest, settings.retrieval.contextual_header)
+    report = ingest_articles(articles, store, embedder, settings.ingest,  # type: ignore[arg-type]
+                             settings.retrieval.contextual_header)
     total = time.perf_counter() - started
     parts = dict(watch.seconds)
     parts["chunking and the rest"] = total - sum(parts.values())
@@ -46,18 +46,18 @@ def measure_ingest(settings: Settings, engine: Engine, articles) -> tuple[dict, 
 
 
 def measure_search(store, engine: Engine, settings: Settings, queries: list[str]) -> dict:
-    """Per-query latency of the default retrieval (keyword index built first, reported apart)."""
+    """Per-query latency of the default retrieval (the first search, which opens everything, reported apart)."""
     retriever = Retriever(store, engine.embedder, settings.retrieval)
     started = time.perf_counter()
-    retriever.keywords.scores("warm up")
-    build = time.perf_counter() - started
+    retriever.search("warm up", settings.retrieval.k)
+    first = time.perf_counter() - started
     latencies = []
     for query in queries:
         started = time.perf_counter()
         retriever.search(query, settings.retrieval.k)
         latencies.append((time.perf_counter() - started) * 1000)
     return {"chunks": store.count(), "queries": len(queries), "p50 ms": round(percentile(latencies, 50), 1),
-            "p95 ms": round(percentile(latencies, 95), 1), "keyword index build s": round(build, 2)}
+            "p95 ms": round(percentile(latencies, 95), 1), "first search s": round(first, 2)}
 
 
 def replicate(store, copies: int) -> float:

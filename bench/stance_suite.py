@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from bench.datasets import CFClaim, read_climate_fever, split_claims
 from bench.metrics import accuracy, confusion_matrix, macro_f1, per_label_scores
-from bench.report import SuiteResult, Table
+from bench.report import SuiteResult, Table, run_info
 from factcheck.wiring import Engine
 from pipeline.types import ArticleRef, Chunk, Evidence, Passage, Stance, Usage
 from pipeline.verdict import decide
@@ -38,14 +39,16 @@ def classification_rows(name: str, gold: list[str], predicted: list[str], labels
             **{f"F1 {label}": per_label[label].f1 for label in labels}, "confusion (rows gold)": matrix}
 
 
-def judge_all(engine: Engine, claims: list[CFClaim], usage: Usage) -> list[list[Evidence]]:
+def judge_all(engine: Engine, claims: list[CFClaim], usage: Usage) -> tuple[list[list[Evidence]], list[str]]:
     """Judge every claim's passages in one batch (up to run.concurrency model calls at a time).
 
-    A claim whose judging failed counts as five unrelated judgments, as the verdict would treat it.
+    A claim whose judging failed counts as five unrelated judgments, as the verdict would treat it; the second
+    list holds, per claim, why its judging failed ("" when it did not).
     """
     results = engine.judge.judge_many([(c.claim, passages_of(c)) for c in claims], usage)
-    return [r if isinstance(r, list) else [Evidence(passage=p, stance=Stance.UNRELATED) for p in passages_of(c)]
-            for c, r in zip(claims, results)]
+    judged = [r if isinstance(r, list) else [Evidence(passage=p, stance=Stance.UNRELATED) for p in passages_of(c)]
+              for c, r in zip(claims, results)]
+    return judged, ["" if isinstance(r, list) else r.user_message() for r in results]
 
 
 def run(engine: Engine, data: str | None, limit: int | None, part: str) -> SuiteResult:
@@ -54,12 +57,13 @@ def run(engine: Engine, data: str | None, limit: int | None, part: str) -> Suite
     claims = claims[:limit] if limit else claims
     usage = Usage()
     started = time.perf_counter()
-    judged = judge_all(engine, claims, usage)
+    judged, failures = judge_all(engine, claims, usage)
     seconds = time.perf_counter() - started
     gold = [GOLD_STANCE[e.label] for c in claims for e in c.evidences]
     predicted = [counted_stance(e) for evidence in judged for e in evidence]
     majority = max(STANCES, key=gold.count)
-    engine_name = engine.info.label()
+    info = run_info(engine, usage, seconds)
+    engine_name = info["engine"]
     pairs = Table(title=f"Passage stance ({part} part, {len(gold)} pairs)", baseline=[f"majority ({majority})"],
                   columns=["predictor", "items", "accuracy", "macro-F1", *(f"F1 {s}" for s in STANCES),
                            "confusion (rows gold)"],
@@ -81,5 +85,7 @@ def run(engine: Engine, data: str | None, limit: int | None, part: str) -> Suite
                      note="DISPUTED counts as conflicting. Rows/columns in the order supported, refuted, "
                           "conflicting, not_enough_evidence.")
     return SuiteResult(suite="stance", data=str(data or "Climate-FEVER default path"), tables=[pairs, verdicts],
-                       info={"part": part, "engine": engine.info.model_dump(), "seconds": round(seconds, 1),
-                             "usage": usage.model_dump(), "prompt_versions": engine.prompt_versions})
+                       info={**info, "part": part, "failed_claims": sum(map(bool, failures)),
+                             "failure_reasons": dict(Counter(f for f in failures if f)),
+                             "ungrounded_judgments": sum(not e.grounded for ev, failure in zip(judged, failures)
+                                                         if not failure for e in ev)})

@@ -12,18 +12,21 @@ from llm.cache import ReplyCache
 from llm.embeddings import build_compatible_embedder, build_openai_embedder
 from llm.providers import build_gguf, build_openai, build_openai_compatible, endpoint, model_name
 from llm.structured import LangChainLLM
+from pipeline.archive import Archive, keyword_version
 from pipeline.claims import LLMClaimExtractor
 from pipeline.config import Settings, resolve_provider
 from pipeline.lru import CachedEmbedder
 from pipeline.offline.checkworthiness import OfflineClaimExtractor
 from pipeline.offline.stance import OfflineStanceJudge
-from pipeline.ports import ClaimExtractor, Embedder, EvidenceStore, StanceJudge, StructuredLLM
+from pipeline.ports import ClaimExtractor, Embedder, StanceJudge, StructuredLLM
 from pipeline.registry import Registry
 from pipeline.retrieval import Retriever
 from pipeline.stance import LLMStanceJudge
 from pipeline.types import EngineInfo
+from vectorstore.catalog import SqliteCatalog
 from vectorstore.chroma_store import build_store
 from vectorstore.embeddings import build_minilm
+from vectorstore.keyword_index import TantivyKeywordIndex, index_folder
 
 CHAT_MODELS: Registry[BaseChatModel] = Registry("LLM provider", "llm.provider", reserved=("auto", "offline"))
 CHAT_MODELS.register("openai", lambda settings: build_openai(settings.llm))
@@ -49,7 +52,17 @@ def build_llm(settings: Settings, provider: str) -> StructuredLLM:
     return LangChainLLM(chat_model, provider, model_name(settings.llm, provider), settings.llm.output_mode, cache,
                         endpoint=url or settings.llm.base_url, concurrency=settings.run.concurrency,
                         cache_identity=identity, max_output_tokens=settings.llm.max_output_tokens,
-                        string_limits=string_limits(settings.llm.string_limits, provider))
+                        string_limits=string_limits(settings.llm.string_limits, provider),
+                        stream=settings.llm.stream)
+
+
+def build_archive(settings: Settings, embedding_name: str) -> Archive:
+    """Chroma (embedded or a server) with its keyword index and article catalog (vectorstore.index_dir)."""
+    chunks = build_store(settings, embedding_name)
+    folder = index_folder(settings, chunks.name)
+    header = settings.retrieval.contextual_header
+    return Archive(chunks, TantivyKeywordIndex(folder / "keywords", keyword_version(header)),
+                   SqliteCatalog(folder / "catalog.sqlite"), header)
 
 
 @dataclass
@@ -70,9 +83,9 @@ class Engine:
         return self.overrides.get("embedder") or EMBEDDERS.build(self.settings.embedding.provider, self.settings)
 
     @cached_property
-    def store(self) -> EvidenceStore:
-        """Chroma, embedded or a server."""
-        return self.overrides.get("store") or build_store(self.settings, self.embedder.name)
+    def store(self) -> Archive:
+        """Chroma, embedded or a server, kept in step with its keyword index and article catalog."""
+        return self.overrides.get("store") or build_archive(self.settings, self.embedder.name)
 
     @cached_property
     def retriever(self) -> Retriever:

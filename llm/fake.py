@@ -7,19 +7,28 @@ structured-output, batching, validation, re-ask and cache path as a real server.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.output_parsers import JsonOutputParser
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 
 from llm.structured import with_raw
 
 Responder = Callable[[list[BaseMessage]], str]
+_PIECE = 24  # characters per streamed piece
+
+
+def _usage(messages: list[BaseMessage], content: str) -> UsageMetadata:
+    """Token counts as about four characters per token."""
+    prompt_tokens = sum(len(str(m.content)) for m in messages) // 4
+    output = max(1, len(content) // 4)
+    return {"input_tokens": prompt_tokens, "output_tokens": output, "total_tokens": prompt_tokens + output}
 
 
 class ResponderChatModel(BaseChatModel):
@@ -39,10 +48,20 @@ class ResponderChatModel(BaseChatModel):
             time.sleep(self.latency)
         self.calls += 1
         content = self.respond(messages)
-        prompt_tokens = sum(len(str(m.content)) for m in messages) // 4
-        usage = {"input_tokens": prompt_tokens, "output_tokens": max(1, len(content) // 4),
-                 "total_tokens": prompt_tokens + max(1, len(content) // 4)}
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=content, usage_metadata=usage))])
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=content,
+                                                                        usage_metadata=_usage(messages, content)))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        """The same reply in pieces, the latency spread over them like tokens arriving from a server."""
+        content = self.respond(messages)
+        self.calls += 1
+        pieces = [content[i:i + _PIECE] for i in range(0, len(content), _PIECE)] or [""]
+        for number, piece in enumerate(pieces, start=1):
+            if self.latency:
+                time.sleep(self.latency / len(pieces))
+            usage = _usage(messages, content) if number == len(pieces) else None
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece, usage_metadata=usage))
 
     def with_structured_output(self, schema: Any = None, *, include_raw: bool = False,
                                **kwargs: Any) -> Runnable:

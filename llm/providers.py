@@ -33,7 +33,7 @@ def chat_openai(settings: LLMSettings, base_url: str | None, api_key: str, model
     try:
         return ChatOpenAI(model=model, base_url=base_url, api_key=api_key, temperature=settings.temperature,
                           timeout=settings.timeout_seconds, max_retries=settings.max_retries,
-                          max_tokens=settings.max_output_tokens, extra_body=extra, **penalties)
+                          max_tokens=settings.max_output_tokens, extra_body=extra, stream_usage=True, **penalties)
     except Exception as exc:  # pydantic validation inside ChatOpenAI
         raise ConfigError(f"Cannot configure the chat model ({exc})", "Check the llm settings") from None
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -19,9 +19,10 @@ from pydantic import BaseModel, ValidationError
 from llm.cache import ReplyCache
 from llm.errors import translate_error
 from llm.schemas import longest_reply_tokens, response_schema
+from llm.streaming import stream_reply, streaming_model
 from pipeline.config import OutputMode
 from pipeline.errors import CancelledError, CutOffError, InvalidReplyError, LLMError, LLMUnavailableError
-from pipeline.ports import LLMRequest, OnReply, Reply
+from pipeline.ports import LLMRequest, OnPartial, OnReply, Reply
 from pipeline.types import Usage
 
 REASK = ("Your previous reply could not be used: {error}. Reply again with only the JSON object, exactly in the "
@@ -89,7 +90,7 @@ class LangChainLLM:
 
     def __init__(self, chat_model: BaseChatModel, provider: str, model: str, output_mode: OutputMode = "json_schema",
                  cache: ReplyCache | None = None, endpoint: str = "", concurrency: int = 8, cache_identity: str = "",
-                 max_output_tokens: int = 2048, string_limits: bool = False):
+                 max_output_tokens: int = 2048, string_limits: bool = False, stream: bool = True):
         self.chat_model = chat_model
         self.provider = provider
         self.model = model
@@ -99,6 +100,7 @@ class LangChainLLM:
         self.cache_identity = cache_identity or endpoint
         self.max_output_tokens = max_output_tokens
         self.string_limits = string_limits
+        self.stream = stream
         self.concurrency = max(1, concurrency)
         # Bounds calls in flight across nested batches (extraction windows and stance calls may overlap).
         self._slots = threading.BoundedSemaphore(self.concurrency)
@@ -106,7 +108,7 @@ class LangChainLLM:
         self._runnables: dict[type[BaseModel], Runnable] = {}
 
     def generate(self, requests: Sequence[LLMRequest], usage: Usage, on_reply: OnReply | None = None,
-                 stop: threading.Event | None = None) -> list[Reply]:
+                 stop: threading.Event | None = None, on_partial: OnPartial | None = None) -> list[Reply]:
         """One reply per request, in order; cached replies first, the rest through one LangChain batch."""
         replies: list[Reply | None] = [None] * len(requests)
         pending = []
@@ -120,8 +122,9 @@ class LangChainLLM:
             if on_reply:
                 on_reply(index, hit)
         batch = _Batch(stop)
-        answer: RunnableLambda[LLMRequest, Reply] = RunnableLambda(lambda r: self._answer(r, usage, batch))
-        inputs = [requests[i] for i in pending]
+        answer: RunnableLambda[int, Reply] = RunnableLambda(
+            lambda i: self._answer(requests[i], usage, batch, _items_of(i, on_partial if self.stream else None)))
+        inputs = list(pending)
         for position, reply in answer.batch_as_completed(inputs, config={"max_concurrency": self.concurrency},
                                                          return_exceptions=True):
             index = pending[position]
@@ -132,10 +135,11 @@ class LangChainLLM:
                 on_reply(index, reply)
         return [r for r in replies if r is not None]
 
-    def _answer(self, request: LLMRequest, usage: Usage, batch: _Batch) -> Reply:
+    def _answer(self, request: LLMRequest, usage: Usage, batch: _Batch,
+                on_items: Callable[[list[Any]], None] | None = None) -> Reply:
         """Ask, validate against the source text, re-ask once with the exact error; cache what validates."""
         messages = self._messages(request)
-        first = self._call(messages, request, usage, batch)
+        first = self._call(messages, request, usage, batch, on_items)
         if isinstance(first, LLMError):
             return first
         result, error = self._validate(first, request)
@@ -161,8 +165,8 @@ class LangChainLLM:
             self.cache.put(self._cache_key(request), json.dumps({_INVALID: error, "unchecked": unchecked}), 0, 0)
         return invalid_reply(error, unchecked)
 
-    def _call(self, messages: list[BaseMessage], request: LLMRequest, usage: Usage,
-              batch: _Batch) -> dict[str, Any] | LLMError:
+    def _call(self, messages: list[BaseMessage], request: LLMRequest, usage: Usage, batch: _Batch,
+              on_items: Callable[[list[Any]], None] | None = None) -> dict[str, Any] | LLMError:
         """One model call; transport errors become LLMError, and an unreachable server stops the batch."""
         if batch.unavailable is not None:
             return batch.unavailable
@@ -171,7 +175,10 @@ class LangChainLLM:
                 return CancelledError()
             started = time.monotonic()
             try:
-                out = self._runnable(request.schema).invoke(messages)
+                if on_items is None:
+                    out = self._runnable(request.schema).invoke(messages)
+                else:
+                    out = stream_reply(self._streaming(request.schema), messages, on_items)
             except Exception as exc:
                 error = translate_error(exc, self.provider, self.endpoint, self.model)
                 if isinstance(error, CutOffError):  # the SDK's own check: say what the budget was
@@ -209,6 +216,11 @@ class LangChainLLM:
                 function = response_schema(schema, self.string_limits)
                 self._runnables[schema] = structured_runnable(model, function, self.output_mode)
             return self._runnables[schema]
+
+    def _streaming(self, schema: type[BaseModel]) -> Runnable:
+        """The model bound to the schema's response format and output budget, for streamed replies."""
+        model = with_max_tokens(self.chat_model, self._budget(schema)[0])
+        return streaming_model(model, response_schema(schema, self.string_limits), self.output_mode)
 
     def _messages(self, request: LLMRequest) -> list[BaseMessage]:
         """System instructions and the user message; the schema is spelled out unless the server enforces it."""
@@ -260,8 +272,18 @@ def _tokens(reply: AIMessage, messages: list[BaseMessage]) -> tuple[int, int]:
     meta = getattr(reply, "usage_metadata", None) or {}
     if meta.get("input_tokens") or meta.get("output_tokens"):
         return int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
+    reported = (reply.response_metadata or {}).get("token_usage") or {}  # streamed replies report it here
+    if reported.get("prompt_tokens") or reported.get("completion_tokens"):
+        return int(reported.get("prompt_tokens") or 0), int(reported.get("completion_tokens") or 0)
     prompt_chars = "".join(str(m.content) for m in messages)
     return estimate_tokens(prompt_chars), estimate_tokens(str(reply.content))
+
+
+def _items_of(index: int, on_partial: OnPartial | None) -> Callable[[list[Any]], None] | None:
+    """Route streamed items of one request to on_partial with that request's index."""
+    if on_partial is None:
+        return None
+    return lambda items: on_partial(index, items)
 
 
 def describe(exc: ValidationError, limit: int = 3) -> str:

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from pipeline.bm25 import tokenize
 from pipeline.config import ClaimSettings
 from pipeline.errors import CancelledError, InvalidReplyError, LLMError, LLMUnavailableError
-from pipeline.injection import find_instructions
-from pipeline.ports import ClaimExtractor, LLMRequest, Reply, StructuredLLM
+from pipeline.injection import find_instructions, instruction_flags
+from pipeline.ports import ClaimExtractor, LLMRequest, OnCandidates, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
 from pipeline.text import locate, pack_sentences, sentence_around, sentence_spans
 from pipeline.types import Article, Claim, ClaimCandidate, ClaimOrigin, RunStats, Usage, content_id, updated
@@ -40,6 +40,17 @@ def windows(text: str, size: int, overlap: int) -> list[str]:
     if len(text) <= size or not spans:
         return [text]
     return [text[start:end] for start, end in pack_sentences(spans, size, overlap_chars=overlap)]
+
+
+def early_candidates(items: list[Any], window: str) -> list[ClaimCandidate]:
+    """Streamed reply items that are already valid claims quoting their window."""
+    found = []
+    for item in items:
+        try:
+            found.append(ClaimCandidate.model_validate(item, context={"article": window}))
+        except ValidationError:
+            continue
+    return found
 
 
 def salvage(unchecked: object) -> list[ClaimCandidate]:
@@ -70,14 +81,21 @@ class LLMClaimExtractor:
         return LLMRequest(prompt=rendered, schema=extraction_schema(self.settings.max_claims),
                           context={"article": window})
 
-    def candidates(self, article: Article, usage: Usage,
-                   stop: threading.Event | None = None) -> list[ClaimCandidate]:
+    def candidates(self, article: Article, usage: Usage, stop: threading.Event | None = None,
+                   on_candidates: OnCandidates | None = None) -> list[ClaimCandidate]:
         """Ask the model for every window; a window whose reply failed gets the fallback's sentences instead.
 
+        Claims are offered to `on_candidates` as soon as they stream in, each checked against its window.
         An unreachable server, or a transport error on every window, fails the whole extraction.
         """
         parts = windows(article.text, self.settings.window_chars, self.settings.window_overlap_chars)
-        replies = self.llm.generate([self.request(part) for part in parts], usage, stop=stop)
+
+        def streamed(index: int, items: list[Any]) -> None:
+            if on_candidates is not None:
+                on_candidates(early_candidates(items, parts[index]))
+
+        replies = self.llm.generate([self.request(part) for part in parts], usage, stop=stop,
+                                    on_partial=streamed if on_candidates else None)
         found = [self.window_candidates(part, reply) for part, reply in zip(parts, replies)]
         errors = [r for r in found if isinstance(r, LLMError)]
         unavailable = next((e for e in errors if isinstance(e, (LLMUnavailableError, CancelledError))), None)
@@ -112,6 +130,8 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
                  stats: RunStats) -> list[Claim]:
     """Locate each candidate's source sentence; drop unlocatable and instruction-like ones; merge duplicates."""
     stats.candidates += len(candidates)
+    findings = find_instructions(article.text)
+    flags = instruction_flags(article.text, article.notices, findings)
     claims: list[Claim] = []
     for candidate in candidates:
         found = locate(candidate.source_quote, article.text)
@@ -119,7 +139,7 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
             stats.dropped_unlocated += 1
             continue
         start, end = sentence_around(article.text, *found)
-        if find_instructions(article.text[start:end]):
+        if any(f.start < end and f.end > start for f in findings):
             stats.dropped_instructions += 1  # text addressed to a model is not a factual claim
             continue
         if candidate.checkworthiness < settings.min_checkworthiness:
@@ -134,7 +154,7 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
         claims.append(Claim(id=content_id(article.id, str(start), str(end), text), text=text,
                             source_quote=article.text[start:end], span=(start, end),
                             checkworthiness=round(candidate.checkworthiness, 3), origin=candidate.origin,
-                            origin_note=candidate.note))
+                            origin_note=candidate.note, flags=flags))
     claims.sort(key=lambda c: -c.checkworthiness)
     kept = claims[: settings.max_claims]
     stats.below_threshold += len(claims) - len(kept)

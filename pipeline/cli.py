@@ -1,4 +1,4 @@
-"""Command line: python -m pipeline ingest|check|search|export|runs|articles|demo (the engine is injected)."""
+"""Command line: python -m pipeline ingest|check|search|export|runs|articles|reindex|doctor|demo (engine injected)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,19 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from pipeline.cli_progress import StageProgress
+from pipeline.cli_store import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    add_archive_commands,
+    add_ingest_command,
+)
 from pipeline.config import Settings, load_settings
 from pipeline.demo import DEMO_ARTICLE, DEMO_ARTICLE_TITLE, DEMO_CORPUS
 from pipeline.engine import Engine
 from pipeline.errors import FactCheckError, InputError, redact
-from pipeline.ingest import ingest_paths, list_articles
+from pipeline.ingest import ingest_paths
 from pipeline.loaders import decode_text, load_file, load_text
 from pipeline.ports import LLMRequest
 from pipeline.prompts import load_prompt
@@ -29,8 +37,6 @@ from pipeline.runs import RunStore, write_atomic
 from pipeline.types import Article, ClaimStatus, RunResult, Usage, max_chars
 
 EngineFactory = Callable[[Settings], Engine]
-
-EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -49,26 +55,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     if llm:
         overrides["llm"] = llm
     return load_settings(args.config, environ=environ, **overrides)
-
-
-def cmd_ingest(args: argparse.Namespace, engine: Engine) -> int:
-    """Add reference files and folders to the evidence store."""
-    progress = StageProgress()
-    try:
-        report = ingest_paths(args.paths, engine.store, engine.embedder, engine.settings.ingest,
-                              engine.settings.retrieval.contextual_header,
-                              lambda done, total, name: progress.show("ingest", done, total, name))
-    finally:
-        progress.close()
-    if args.json:
-        print(report.model_dump_json(indent=2))
-    else:
-        print(report.summary())
-        for failure in report.failed:
-            print(f"  failed: {failure.name}: {failure.reason}", file=sys.stderr)
-    if report.failed and not report.article_ids:
-        return EXIT_ERROR
-    return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
 def read_article(source: str, max_mb: float) -> Article:
@@ -210,14 +196,6 @@ def cmd_runs(args: argparse.Namespace, engine: Engine) -> int:
     return EXIT_OK
 
 
-def cmd_articles(args: argparse.Namespace, engine: Engine) -> int:
-    """List the reference articles in the store."""
-    for article in list_articles(engine.store):
-        ref = article.article
-        print(f"{ref.id}  {article.chunks:>4} chunks  {ref.date}  {ref.title}")
-    return EXIT_OK
-
-
 def cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
     """Load the bundled demo corpus and check the bundled demo article."""
     report = ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, engine.settings.ingest,
@@ -242,10 +220,7 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     parser.add_argument("--preset", help="LLM preset: openai, ollama, llamacpp, vllm, lmstudio")
     parser.add_argument("--offline", action="store_true", help="use the offline engine whatever is configured")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("ingest", help="add reference files or folders (.txt .md .html .pdf)")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_ingest)
+    add_ingest_command(sub)
     p = sub.add_parser("check", help="check an article (a file, or - for stdin)")
     p.add_argument("article")
     p.add_argument("--title", default="")
@@ -266,7 +241,7 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     p.add_argument("--no-call", action="store_true", help="only show the configuration")
     p.set_defaults(func=cmd_models)
     sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)
-    sub.add_parser("articles", help="list stored reference articles").set_defaults(func=cmd_articles)
+    add_archive_commands(sub)
     p = sub.add_parser("demo", help="load the demo corpus and check the demo article")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)

@@ -9,14 +9,17 @@ from typing import Any, TextIO
 from pipeline.run import ProgressEvent
 
 STAGE_NAMES = {"extract": "extracting claims", "retrieve": "retrieving passages", "claims": "checking claims",
-               "ingest": "ingesting"}
+               "ingest": "ingesting", "reindex": "reindexing"}
+STAGE_UNITS = {"extract": "windows", "retrieve": "claims", "claims": "claims", "ingest": "files",
+               "reindex": "passages"}
 
 
-def eta(done: int, total: int, elapsed: float) -> str:
-    """Elapsed time and, once something is done, a naive estimate of what is left."""
+def eta(done: int, total: int, elapsed: float, unit: str = "") -> str:
+    """Elapsed time and, once something is done, a naive estimate of what is left and the rate (per `unit`)."""
+    rate = f" · {done / elapsed:.1f} {unit}/s" if unit and done > 0 and elapsed > 0 else ""
     if done <= 0 or done >= total:
-        return f"{elapsed:.1f} s elapsed"
-    return f"{elapsed:.1f} s elapsed, ~{elapsed / done * (total - done):.0f} s left"
+        return f"{elapsed:.1f} s elapsed{rate}"
+    return f"{elapsed:.1f} s elapsed, ~{elapsed / done * (total - done):.0f} s left{rate}"
 
 
 class StageProgress:
@@ -38,20 +41,21 @@ class StageProgress:
         """Show that `done` of `total` items of a stage are finished."""
         started = self.started.setdefault(stage, time.monotonic())
         name = STAGE_NAMES.get(stage, stage)
-        timing = eta(done, total, time.monotonic() - started) + (f" · {speed}" if speed else "")
+        unit = STAGE_UNITS.get(stage, "items")
+        timing = eta(done, total, time.monotonic() - started, unit) + (f" · {speed}" if speed else "")
         if self.interactive:
-            self._bar(stage, name, done, total, timing)
+            self._bar(stage, name, done, total, timing, unit)
             return
         detail = f" · {message[:80]}" if message else ""
         print(f"{name}: {done}/{total} · {timing}{detail}", file=self.stream, flush=True)
 
-    def _bar(self, stage: str, name: str, done: int, total: int, timing: str) -> None:
+    def _bar(self, stage: str, name: str, done: int, total: int, timing: str, unit: str) -> None:
         """Move the stage's tqdm bar."""
         from tqdm import tqdm
 
         bar = self.bars.get(stage)
         if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=name, unit="item", file=self.stream, leave=False)
+            bar = self.bars[stage] = tqdm(total=total, desc=name, unit=unit, file=self.stream, leave=False)
         bar.total = total
         bar.set_postfix_str(timing, refresh=False)
         bar.update(done - bar.n)

@@ -74,6 +74,8 @@ class LLMSettings(Section):
     repeat_penalty: float = Field(default=0.0, ge=0.0)
     # maxLength on free-text fields of reply schemas: "auto" = only where the server enforces it (gguf).
     string_limits: Literal["auto", "on", "off"] = "auto"
+    # Stream extraction replies so stance checks start on the first claims; off for servers without streaming.
+    stream: bool = True
     # provider "gguf": a llama.cpp server started on a free loopback port, stopped with the app or command.
     # model_path is a .gguf file, or "package:file" for a model file shipped inside an installed package.
     model_path: str = ""
@@ -104,6 +106,10 @@ class VectorStoreSettings(Section):
     host: str = "127.0.0.1"
     port: int = 8000
     collection: str = "passages"
+    # The keyword index and article catalog (one folder per collection); "" = data_dir/index. In http mode they
+    # are local to each app instance (see README, "Sharing one store"): point this at a shared folder, or run
+    # `python -m pipeline doctor` on instances that did not do the ingest.
+    index_dir: str = ""
 
 
 class RetrievalSettings(Section):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pipeline.archive import Archive
 from pipeline.config import Settings
-from pipeline.ports import ClaimExtractor, Embedder, EvidenceStore, StanceJudge, StructuredLLM
+from pipeline.ports import ClaimExtractor, Embedder, StanceJudge, StructuredLLM
 from pipeline.retrieval import Retriever
 from pipeline.types import EngineInfo
 
@@ -22,8 +23,8 @@ class Engine(Protocol):
         """The embedding for passages and queries."""
 
     @property
-    def store(self) -> EvidenceStore:
-        """The evidence store."""
+    def store(self) -> Archive:
+        """The evidence store: chunks and vectors, the keyword index and the article catalog."""
 
     @property
     def retriever(self) -> Retriever:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime
@@ -9,17 +10,18 @@ from pathlib import Path
 
 from pipeline.bm25 import STOPWORDS
 from pipeline.cleaning import (
-    INVISIBLE,
+    HtmlPage,
     clean_text,
+    find_carriers,
     guess_title,
-    hidden_html_text,
-    html_to_text,
     markdown_title,
     markdown_to_text,
+    read_html,
 )
 from pipeline.errors import InputError
 from pipeline.injection import HIDDEN_NOTICE, find_instructions
 from pipeline.types import Article
+from pipeline.visibility import HiddenText
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf"}
 _MIN_ARTICLE_CHARS = 20
@@ -69,9 +71,10 @@ def load_bytes(data: bytes, filename: str, source: str = "", url: str = "") -> A
         title, text = _pdf_to_text(data, filename)
     else:
         raw = decode_text(data, filename)
-        notices = input_notices(raw, suffix in (".html", ".htm"))
-        if suffix in (".html", ".htm"):
-            title, text, page_url = html_to_text(raw)
+        page = read_html(raw) if suffix in (".html", ".htm") else None
+        notices = input_notices(raw, page=page)
+        if page is not None:
+            title, text, page_url = page.title, page.text, page.url
         elif suffix in (".md", ".markdown"):
             title, text = markdown_title(raw), markdown_to_text(raw)
         else:
@@ -84,11 +87,10 @@ def load_bytes(data: bytes, filename: str, source: str = "", url: str = "") -> A
 
 def load_text(raw: str, title: str = "", source: str = "pasted text", url: str = "") -> Article:
     """Turn pasted text (plain, or HTML when it looks like a page) into an Article."""
-    is_html = raw.lstrip()[:1] == "<" and "</" in raw
-    notices = input_notices(raw, is_html)
-    if is_html:
-        page_title, text, page_url = html_to_text(raw)
-        title, url = title or page_title, url or page_url
+    page = read_html(raw) if raw.lstrip()[:1] == "<" and "</" in raw else None
+    notices = input_notices(raw, page=page)
+    if page is not None:
+        title, url, text = title or page.title, url or page.url, page.text
     else:
         text = clean_text(raw)
     text, found_url = split_source_line(text)
@@ -103,15 +105,43 @@ def split_source_line(text: str) -> tuple[str, str]:
     return text[:match.start()].rstrip(), match.group(1)
 
 
-def input_notices(raw: str, is_html: bool) -> list[str]:
-    """Things a reviewer should know about the raw input: hidden instructions, invisible characters."""
-    notices = []
-    hidden = hidden_html_text(raw) if is_html else "\n".join(re.findall(r"<!--(.*?)-->", raw, re.DOTALL))
-    if find_instructions(hidden):
+def input_notices(raw: str, is_html: bool = False, page: HtmlPage | None = None) -> list[str]:
+    """What a reviewer should know about the raw input: hidden text, invisible characters, hidden instructions."""
+    page = read_html(raw) if is_html and page is None else page
+    if page is not None:
+        unseen = page.unseen + [h.text for h in page.hidden]
+        carriers = find_carriers(html.unescape(raw))
+    else:
+        unseen = re.findall(r"<!--(.*?)-->", raw, re.DOTALL)
+        carriers = find_carriers(raw)
+    worded = [h for h in page.hidden if sum(c.isalpha() for c in h.text) >= 3] if page is not None else []
+    notices = [hidden_text_notice(worded)] if worded else []
+    notices += [f"Invisible {_CARRIER_NAMES[kind]} spelled out text that was removed: “{_excerpt(text)}”."
+                for kind, text in carriers.spelled.items()]
+    if carriers.counts:
+        counts = ", ".join(f"{n} {kind}" for kind, n in carriers.counts.most_common())
+        notices.append(f"Invisible characters were removed from the text ({counts}).")
+    if any(find_instructions(part) for part in [*unseen, *carriers.spelled.values()]):
         notices.append(HIDDEN_NOTICE)
-    if INVISIBLE.search(raw):
-        notices.append("Invisible (zero-width or direction) characters were removed from the text.")
     return notices
+
+
+_CARRIER_NAMES = {"tags": "Unicode tag characters", "variation selectors": "variation selectors"}
+_NOTICE_ITEMS = 8
+_EXCERPT_CHARS = 160
+
+
+def hidden_text_notice(hidden: list[HiddenText]) -> str:
+    """One notice listing the page text a reader would not see (removed before checking), with how it was hidden."""
+    shown = [f"“{_excerpt(h.text)}” ({h.reason})" for h in hidden[:_NOTICE_ITEMS]]
+    more = f"; and {len(hidden) - _NOTICE_ITEMS} more" if len(hidden) > _NOTICE_ITEMS else ""
+    return f"Hidden page text was removed (a reader of the page would not see it): {'; '.join(shown)}{more}."
+
+
+def _excerpt(text: str) -> str:
+    """A notice-sized piece of text."""
+    text = " ".join(text.split())
+    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS - 1].rstrip() + "…"
 
 
 def language_notice(text: str) -> str:

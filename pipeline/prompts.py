@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from string import Template
+from typing import Literal
 
 from pydantic import BaseModel
 
 from pipeline.text import INVISIBLE
 
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
+# Datamarking ("spotlighting"): a marker before every word of untrusted text. U+2063 is in the invisible set, so
+# fence() strips it from the data first (an article cannot forge it) and quote matching ignores it (a quote the
+# model copies with markers still grounds).
+DATAMARK = "\u2063"
+Defences = Literal["fence", "datamark", "none"]
+_DEFENCES: ContextVar[Defences] = ContextVar("prompt_defences", default="fence")
 
 
 class RenderedPrompt(BaseModel):
@@ -46,8 +56,11 @@ class PromptTemplate:
         if given != self.variables:
             raise ValueError(f"prompt {self.name}: expected variables {sorted(self.variables)}, "
                              f"got {sorted(given)}")
-        return RenderedPrompt(name=self.name, version=self.version,
-                              system=self.system.substitute(values).strip(),
+        system, version = self.system.substitute(values).strip(), self.version
+        if _DEFENCES.get() == "datamark":
+            note = datamarking_note()
+            system, version = f"{system}\n\n{note.system}", f"{version}+{note.version}"
+        return RenderedPrompt(name=self.name, version=version, system=system,
                               user=self.user.substitute(values).strip())
 
 
@@ -68,9 +81,37 @@ def load_prompt(name: str, directory: Path | None = None) -> PromptTemplate:
     return parse_template(name, source.read_text(encoding="utf-8"))
 
 
+@cache
+def datamarking_note() -> RenderedPrompt:
+    """The system-prompt paragraph that explains the data marker (prompts/datamarking.txt), with its version."""
+    raw = resources.files("prompts").joinpath("datamarking.txt").read_text(encoding="utf-8")
+    return RenderedPrompt(name="datamarking", version=hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12],
+                          system=Template(raw).substitute(marker=DATAMARK).strip(), user="")
+
+
+@contextmanager
+def prompt_defences(defences: Defences) -> Iterator[None]:
+    """Render prompts in this block with the nonce fence (default), fence plus datamarking, or neither (benchmarks)."""
+    token = _DEFENCES.set(defences)
+    try:
+        yield
+    finally:
+        _DEFENCES.reset(token)
+
+
+def datamark(text: str) -> str:
+    """Untrusted text with the data marker before every word (whitespace kept, so quotes still match)."""
+    return re.sub(r"(?<!\S)(?=\S)", DATAMARK, text)
+
+
 def fence(text: str, label: str) -> str:
     """Delimit untrusted text with a content-derived nonce so the text cannot close the fence itself."""
     clean = INVISIBLE.sub("", text)
+    defences = _DEFENCES.get()
+    if defences == "none":
+        return clean
     nonce = hashlib.sha256(clean.encode("utf-8")).hexdigest()[:10]
     clean = clean.replace("<<<", "‹‹‹").replace(">>>", "›››")
+    if defences == "datamark":
+        clean = datamark(clean)
     return f"<<<{label} {nonce}>>>\n{clean}\n<<<END {label} {nonce}>>>"

@@ -2,78 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
-from pipeline.bm25 import BM25Index
+from pipeline.archive import Archive
 from pipeline.config import RetrievalSettings
-from pipeline.ports import Embedder, EvidenceStore
+from pipeline.ports import Embedder
 from pipeline.types import Chunk, Passage
-
-
-def index_text(chunk: Chunk, contextual_header: bool) -> str:
-    """What gets embedded and keyword-indexed for a chunk: optionally its article title, then its text."""
-    title = chunk.article.title
-    if contextual_header and title and title not in chunk.text[: len(title) + 5]:
-        return f"{title}\n{chunk.text}"
-    return chunk.text
 
 
 def to_passage(chunk: Chunk, score: float) -> Passage:
     """A chunk with its retrieval score."""
     return Passage(chunk=chunk, score=round(float(score), 4))
-
-
-class KeywordIndex:
-    """BM25 over every stored chunk, rebuilt only when the store's version changes."""
-
-    def __init__(self, store: EvidenceStore, contextual_header: bool):
-        self.store = store
-        self.contextual_header = contextual_header
-        self._version: str | None = None
-        self._chunks: list[Chunk] = []
-        self._positions: dict[str, int] = {}
-        self._article_ids = np.zeros(0, dtype=object)
-        self._index: BM25Index | None = None
-        self._lock = threading.Lock()
-
-    def _refresh(self) -> None:
-        """Rebuild the index if chunks were added or removed since it was built."""
-        version = self.store.version()
-        if version == self._version:
-            return
-        with self._lock:
-            if version == self._version:
-                return
-            chunks = list(self.store.iter_chunks())
-            self._index = BM25Index([index_text(c, self.contextual_header) for c in chunks])
-            self._positions = {c.id: i for i, c in enumerate(chunks)}
-            self._article_ids = np.array([c.article.id for c in chunks], dtype=object)
-            self._chunks, self._version = chunks, version
-
-    def scores(self, query: str, exclude_article_id: str = "") -> np.ndarray:
-        """BM25 score of every chunk (0 for the excluded article), in index order."""
-        self._refresh()
-        if not self._chunks or self._index is None:
-            return np.zeros(0, dtype=np.float32)
-        scores = self._index.scores(query)
-        if exclude_article_id:
-            scores = np.where(self._article_ids != exclude_article_id, scores, 0.0)
-        return scores
-
-    def search(self, query: str, n: int, exclude_article_id: str = "") -> list[tuple[Chunk, float]]:
-        """Top-n chunks by BM25."""
-        return self.top(self.scores(query, exclude_article_id), n)
-
-    def top(self, scores: np.ndarray, n: int) -> list[tuple[Chunk, float]]:
-        """The n best chunks of a score array from `scores` (positive scores only)."""
-        return [(self._chunks[i], s) for i, s in BM25Index.best(scores, n)]
-
-    def score_of(self, scores: np.ndarray, chunk_id: str) -> float:
-        """One chunk's entry in a score array from `scores` (0 if the chunk is not indexed)."""
-        position = self._positions.get(chunk_id)
-        return float(scores[position]) if position is not None and position < len(scores) else 0.0
 
 
 def reciprocal_rank_fusion(rankings: list[list[Chunk]], rrf_k: int) -> list[tuple[Chunk, float]]:
@@ -112,11 +51,10 @@ def describe_retrieval(settings: RetrievalSettings) -> str:
 class Retriever:
     """Top-k passages for a text, never from the excluded article (the one under review)."""
 
-    def __init__(self, store: EvidenceStore, embedder: Embedder, settings: RetrievalSettings):
+    def __init__(self, store: Archive, embedder: Embedder, settings: RetrievalSettings):
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.keywords = KeywordIndex(store, settings.contextual_header)
 
     @property
     def description(self) -> str:
@@ -126,37 +64,37 @@ class Retriever:
     def search(self, query: str, k: int | None = None, exclude_article_id: str = "") -> list[Passage]:
         """Best k passages for the query, with scores in [0, 1]."""
         k = k or self.settings.k
-        mode = self.settings.mode
-        if mode == "bm25":
-            hits = self.keywords.search(query, k, exclude_article_id)
-            top = hits[0][1] if hits else 1.0
-            return [to_passage(c, s / top) for c, s in hits]
+        if self.settings.mode == "bm25":
+            return self._keyword_only(query, k, exclude_article_id)
         vector = self.embedder.embed([query])[0]
         dense = self.store.dense_search(vector, max(k, self.settings.candidates), exclude_article_id)
-        if mode == "dense":
+        if self.settings.mode == "dense":
             return [to_passage(c, s) for c, s in dense[:k]]
-        keyword_scores = self.keywords.scores(query, exclude_article_id)
-        keyword = self.keywords.top(keyword_scores, self.settings.candidates)
+        keyword = self.store.keyword_search(query, self.settings.candidates, exclude_article_id)
+        chunks, cosines = self._candidates(vector, dense, keyword)
+        keyword = [(cid, s) for cid, s in keyword if cid in chunks]  # rows whose chunk is gone are skipped
         if self.settings.fusion == "rrf":
-            fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in keyword]], self.settings.rrf_k)
+            fused = reciprocal_rank_fusion([[c for c, _ in dense], [chunks[cid] for cid, _ in keyword]],
+                                           self.settings.rrf_k)
         else:
-            fused = self._score_fusion(vector, dense, keyword, keyword_scores)
+            bm25 = dict(keyword)
+            bm25 |= self.store.keyword_scores(query, [cid for cid in chunks if cid not in bm25])
+            fused = weighted_score_fusion(cosines, bm25, chunks, self.settings.dense_weight)
         return [to_passage(c, s) for c, s in fused[:k]]
 
-    def _score_fusion(self, vector: np.ndarray, dense: list[tuple[Chunk, float]],
-                      keyword: list[tuple[Chunk, float]], keyword_scores: np.ndarray) -> list[tuple[Chunk, float]]:
-        """Weighted fusion over the union of both candidate lists, each candidate scored by both methods."""
-        chunks = {c.id: c for c, _ in dense} | {c.id: c for c, _ in keyword}
+    def _candidates(self, vector: np.ndarray, dense: list[tuple[Chunk, float]], keyword: list[tuple[str, float]],
+                    ) -> tuple[dict[str, Chunk], dict[str, float]]:
+        """Every candidate chunk and its cosine; keyword-only ones are fetched with their stored vectors."""
+        chunks = {c.id: c for c, _ in dense}
         cosines = {c.id: s for c, s in dense}
-        cosines |= self._cosines(vector, [cid for cid in chunks if cid not in cosines], dense)
-        bm25 = {cid: self.keywords.score_of(keyword_scores, cid) for cid in chunks}
-        return weighted_score_fusion(cosines, bm25, chunks, self.settings.dense_weight)
+        missing = [cid for cid, _ in keyword if cid not in chunks]
+        for chunk_id, (chunk, stored) in self.store.chunks_with_vectors(missing).items():
+            chunks[chunk_id], cosines[chunk_id] = chunk, float(np.dot(vector, stored))
+        return chunks, cosines
 
-    def _cosines(self, vector: np.ndarray, chunk_ids: list[str],
-                 dense: list[tuple[Chunk, float]]) -> dict[str, float]:
-        """Cosine of keyword-only candidates from their stored vectors (else the lowest dense score)."""
-        if not chunk_ids:
-            return {}
-        found = self.store.vectors(chunk_ids)
-        floor = dense[-1][1] if dense else 0.0
-        return {cid: float(np.dot(vector, found[cid])) if cid in found else floor for cid in chunk_ids}
+    def _keyword_only(self, query: str, k: int, exclude_article_id: str) -> list[Passage]:
+        """BM25 alone, scores divided by the best one."""
+        hits = self.store.keyword_search(query, k, exclude_article_id)
+        chunks = {c.id: c for c in self.store.get_chunks([cid for cid, _ in hits])}
+        top = hits[0][1] if hits else 1.0
+        return [to_passage(chunks[cid], s / top) for cid, s in hits if cid in chunks]

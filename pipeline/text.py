@@ -17,11 +17,26 @@ _TRANSLATE = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“
                             "‟": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
                             "\u00a0": " "})
 # Characters a reader never sees that could hide text, forge delimiters or reorder what is shown: soft hyphen,
-# zero-width and direction marks, line/paragraph separators, bidirectional embeddings, overrides and isolates,
-# invisible operators, byte-order mark. The one set used by cleaning, prompts and quote matching.
-_INVISIBLE_RANGES = ((0x00AD, 0x00AD), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069),
-                     (0xFEFF, 0xFEFF))
-INVISIBLE_CHARS = frozenset(chr(c) for low, high in _INVISIBLE_RANGES for c in range(low, high + 1))
+# combining grapheme joiner, Hangul and Khmer fillers, Mongolian selectors, zero-width and direction marks,
+# line/paragraph separators, bidirectional embeddings, overrides and isolates, invisible operators, variation
+# selectors, private-use characters, byte-order mark, invisible musical formatting, Unicode tag characters
+# ("ASCII smuggling"). The one set used by cleaning, prompts and quote matching; cleaning keeps a lone variation
+# selector after an emoji or CJK base (see pipeline/cleaning.py), everything else in it is dropped.
+_INVISIBLE_RANGES = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+                     (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069), (0x3164, 0x3164),
+                     (0xE000, 0xF8FF), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0x1D173, 0x1D17A),
+                     (0xE0000, 0xE007F), (0xE0100, 0xE01EF), (0xF0000, 0x10FFFF))
+_PLANE_15 = 0xF0000  # from here to the end of Unicode everything is private use: tested by range, not stored
+
+
+class _InvisibleSet(frozenset):
+    """The invisible characters below plane 15 as a set; the private-use planes 15 and 16 by range."""
+
+    def __contains__(self, ch: object) -> bool:
+        return frozenset.__contains__(self, ch) or (isinstance(ch, str) and ch >= chr(_PLANE_15))
+
+
+INVISIBLE_CHARS = _InvisibleSet(chr(c) for low, high in _INVISIBLE_RANGES for c in range(low, min(high + 1, _PLANE_15)))
 INVISIBLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _INVISIBLE_RANGES) + "]")
 
 

@@ -241,6 +241,15 @@ class ClaimCandidate(BaseModel):
         return self
 
 
+class ClaimFlag(BaseModel):
+    """Why a claim needs a reviewer's attention, with the article sentence that raised it (when there is one)."""
+
+    flag: str
+    reason: str = ""
+    sentence: str = ""
+    span: tuple[int, int] | None = None
+
+
 class Claim(BaseModel):
     """A check-worthy claim with its exact span in the article, its evidence and verdict."""
 
@@ -257,6 +266,8 @@ class Claim(BaseModel):
     origin: ClaimOrigin = ClaimOrigin.MODEL
     # Why the claim came from somewhere other than the configured engine (e.g. the model's reply failed).
     origin_note: str = ""
+    # Raised when the claim was made, e.g. "possible instructions to the model in this text" and the sentence.
+    flags: list[ClaimFlag] = Field(default_factory=list)
 
 
 class EngineInfo(BaseModel):
@@ -380,3 +391,14 @@ class Report(BaseModel):
     generated_at: str
     rating_scale: list[str]
     not_checkable: str
+
+
+class ProgressEvent(BaseModel):
+    """Where a run is, with counts for progress bars."""
+
+    stage: Literal["extract", "retrieve", "claims", "done"]
+    done: int
+    total: int
+    message: str = ""
+    # The model's output speed so far (None offline, or before the first call returns).
+    tokens_per_second: float | None = None

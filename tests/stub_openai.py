@@ -24,6 +24,12 @@ def completion(content: str, finish_reason: str = "stop", model: str = "stub-mod
     }
 
 
+def chunk(delta: dict, finish_reason: str | None, model: str) -> dict:
+    """One chat.completion.chunk of a streamed reply."""
+    return {"id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+
+
 class StubOpenAI:
     """Serves /v1/chat/completions from a queue of replies, then from a responder function."""
 
@@ -75,6 +81,9 @@ class StubOpenAI:
                     reply = {"content": reply}
                 time.sleep(reply.get("delay", 0))
                 status = reply.get("status", 200)
+                if status == 200 and request.get("stream") and "body" not in reply:
+                    self.stream(reply, request)
+                    return
                 body = reply.get("body") or completion(reply.get("content", ""), reply.get("finish_reason", "stop"),
                                                        request.get("model", "stub-model"))
                 data = json.dumps(body).encode()
@@ -86,6 +95,22 @@ class StubOpenAI:
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
                     self.wfile.write(data)
+
+            def stream(self, reply: dict, request: dict) -> None:
+                """Answer as server-sent events, a few characters per chunk, then usage and [DONE]."""
+                content, model = reply.get("content", ""), request.get("model", "stub-model")
+                done = completion(content, reply.get("finish_reason", "stop"), model)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                pieces = [content[i:i + 16] for i in range(0, len(content), 16)] or [""]
+                events = [chunk({"role": "assistant", "content": piece}, None, model) for piece in pieces]
+                events.append(chunk({}, done["choices"][0]["finish_reason"], model))
+                events.append({**chunk({}, None, model), "choices": [], "usage": done["usage"]})
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for event in events:
+                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    self.wfile.write(b"data: [DONE]\n\n")
 
         return Handler
 

@@ -1,4 +1,4 @@
-"""Killing an ingest midway leaves only whole articles in the store; re-running completes it."""
+"""Killing an ingest midway leaves only whole articles in the store; re-running completes it, in every index."""
 
 import os
 import signal
@@ -12,6 +12,7 @@ from conftest import ROOT
 
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
+from pipeline.maintenance import doctor
 
 ARTICLES = 80
 SENTENCES = ["Drone number {i} was delivered to Russia in {year}, officials in Washington said on Friday.",
@@ -54,7 +55,7 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
     chunks = list(store.iter_chunks())
     assert 0 < len({c.article.id for c in chunks}) < ARTICLES  # killed midway
     per_article = Counter(c.article.id for c in chunks)
-    metadata = store.collection.get(ids=[c.id for c in chunks], include=["metadatas"])["metadatas"]
+    metadata = store.chunks.collection.get(ids=[c.id for c in chunks], include=["metadatas"])["metadatas"]
     totals = {m["article_id"]: m["n_chunks"] for m in metadata}
     assert all(per_article[a] == totals[a] for a in per_article)
 
@@ -62,5 +63,7 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
                               capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
     assert f"skipped {len(per_article)} already stored article(s)" in finished.stdout
-    assert len({c.article.id for c in Engine(settings, overrides={"embedder": embedder}).store.iter_chunks()}) \
-        == ARTICLES
+    store = Engine(settings, overrides={"embedder": embedder}).store
+    assert len({c.article.id for c in store.iter_chunks()}) == ARTICLES
+    assert doctor(store, repair=False).drift == 0  # keyword index and catalog caught up too
+    assert store.catalog.count() == ARTICLES

@@ -1,4 +1,5 @@
-"""The fitting code, the offline cues it relies on, and the fake LLM and timing helpers of the speed suite."""
+"""The fitting code, the offline cues it relies on, the fake LLM and timing helpers of the speed suite, and what
+the quality suites record about a model."""
 
 import json
 
@@ -6,10 +7,14 @@ import numpy as np
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from bench import checkworthiness_suite, stance_suite
 from bench.fake_llm import respond
 from bench.fitting import balanced_weights, fit_softmax
 from bench.profiling import Stopwatch, TimedStore
 from bench.report import SuiteResult, Table, render
+from factcheck.wiring import Engine
+from llm.fake import ResponderChatModel
+from pipeline.config import load_settings
 from pipeline.offline.checkworthiness import words
 from pipeline.offline.cues import number_units, unit_mismatch
 from pipeline.prompts import fence
@@ -81,3 +86,41 @@ def test_report_renders_tables_and_nested_confusion_matrices():
     text = render(result)
     assert "| 0.123 | 1 2 / 3 4 |" in text and "## bench x" in text
     assert json.loads(result.model_dump_json())["tables"][0]["rows"][0]["m"] == [[1, 2], [3, 4]]
+
+
+def _flaky_model_engine(tmp_path, embedder, fake_provider):
+    """An engine whose fake model answers like bench.fake_llm, except that it breaks every reply about 'Oslo'."""
+    def answer(messages):
+        original = messages[1].content  # the request itself, also on the re-ask
+        if "Oslo" not in original:
+            return respond(messages)
+        if "extract check-worthy" in messages[0].content:
+            return json.dumps({"claims": [{"text": "x", "source_quote": "Not in it.", "checkworthiness": 0.9}]})
+        return json.dumps({"judgments": []})
+
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_LLM__MODEL": "fake-1",
+                                      "FACTCHECK_LLM__PROVIDER": fake_provider(ResponderChatModel(respond=answer))})
+    return Engine(settings, overrides={"embedder": embedder})
+
+
+def test_quality_suites_record_the_model_its_calls_and_what_failed(tmp_path, embedder, fake_provider):
+    engine = _flaky_model_engine(tmp_path, embedder, fake_provider)
+    (tmp_path / "CT24_checkworthy_english_dev-test.tsv").write_text(
+        "Sentence_id\tText\tclass_label\n1\tTaxes rose by 5 percent in Texas in 2019.\tYes\n"
+        "2\tOslo had 700,000 residents in 2020 according to the census.\tYes\n3\tThank you all so much.\tNo\n",
+        encoding="utf-8")
+    worthy = checkworthiness_suite.run(engine, str(tmp_path), None)
+    assert worthy.info["model"] == "fake-1" and worthy.info["llm_calls"] >= 3 and worthy.info["output_tokens"] > 0
+    assert (worthy.info["decided_by_engine"], worthy.info["decided_by_fallback"]) == (2, 1)
+    own = next(r for r in worthy.tables[0].rows if r["predictor"].endswith("sentences it decided itself"))
+    assert own["sentences"] == 2 and "offline heuristic on those sentences" in worthy.tables[0].baseline
+
+    evidence = [{"evidence_id": f"E{i}", "evidence_label": "SUPPORTS", "article": "A", "evidence": f"Fact {i}."}
+                for i in range(5)]
+    rows = [{"claim_id": i, "claim": claim, "claim_label": "SUPPORTS", "evidences": evidence}
+            for i, claim in (("7", "Oslo is the capital of Norway."), ("9", "Fact one holds."))]
+    (tmp_path / "cf.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    stance = stance_suite.run(engine, str(tmp_path / "cf.jsonl"), None, "all")
+    assert stance.info["failed_claims"] == 1 and stance.info["llm_calls"] == 3  # the broken reply is re-asked once
+    assert stance.info["kind"] == "llm" and set(stance.info["prompt_versions"]) >= {"judge_stance"}
+    assert stance.tables[0].rows[0]["predictor"] == stance.info["engine"] == "fake · fake-1"

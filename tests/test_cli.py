@@ -101,3 +101,42 @@ def test_ingest_reports_bad_files_and_exit_code(tmp_path):
     result = run_cli("ingest", str(folder), data_dir=tmp_path / "data")
     assert result.returncode == 3
     assert "Added 1 article(s)" in result.stdout and "bad.txt" in result.stderr and "binary" in result.stderr
+
+
+def test_ingest_skips_a_file_that_repeats_another_and_says_so(tmp_path):
+    """Issue 10's reproduction: two files that clean to the same text used to end in DuplicateIDError, exit 1."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    text = "Fact check: the claim\n\nA viral post says Iran sent 1,000 drones to Russia in 2022; records show fewer."
+    (folder / "one.txt").write_text(text, encoding="utf-8")
+    (folder / "two.txt").write_text(text, encoding="utf-8")
+    (folder / "three.txt").write_text(text + " \n", encoding="utf-8")  # differs only by trailing whitespace
+    (folder / "four.txt").write_text("Other check\n\nThe deal was agreed in Vienna on 14 July 2015.", encoding="utf-8")
+    result = run_cli("ingest", str(folder), data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert "Added 2 article(s)" in result.stdout and "skipped 2 duplicate(s)" in result.stdout
+    assert "skipped duplicate: two.txt (same text as one.txt)" in result.stderr
+    assert "ingesting: 4/4" in result.stderr and "files/s" in result.stderr and "Traceback" not in result.stderr
+    listed = run_cli("articles", data_dir=tmp_path / "data")
+    assert len(listed.stdout.splitlines()) == 2
+    assert len(run_cli("articles", "--search", "vienna", data_dir=tmp_path / "data").stdout.splitlines()) == 0
+    assert "Other check" in run_cli("articles", "--search", "other", data_dir=tmp_path / "data").stdout
+
+
+def test_doctor_and_reindex_commands(tmp_path):
+    folder, data = tmp_path / "refs", tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Drones\n\nIran supplied Russia with Shahed-136 drones in 2022.", encoding="utf-8")
+    assert run_cli("ingest", str(folder), data_dir=data).returncode == 0
+    healthy = run_cli("doctor", data_dir=data)
+    assert healthy.returncode == 0 and "No drift" in healthy.stdout
+    for path in (data / "index").glob("*/catalog.sqlite*"):
+        path.unlink()
+    drifted = run_cli("doctor", "--check-only", data_dir=data)
+    assert drifted.returncode == 3 and "1 stored article(s) missing from the catalog" in drifted.stdout
+    repaired = run_cli("doctor", data_dir=data)
+    assert repaired.returncode == 0 and "Repaired: 1 row(s)." in repaired.stdout
+    rebuilt = run_cli("reindex", data_dir=data)
+    assert rebuilt.returncode == 0 and "keyword index (1 passages)" in rebuilt.stdout, rebuilt.stderr
+    searched = run_cli("search", "Shahed", "--json", data_dir=data)
+    assert json.loads(searched.stdout)["hits"][0]["title"] == "Drones"

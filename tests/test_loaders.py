@@ -75,3 +75,19 @@ def test_discover_reports_unsupported_and_missing(tmp_path):
     files, skipped = discover_files([tmp_path, tmp_path / "missing.txt"])
     assert [f.name for f in files] == ["a.txt"]
     assert {name.rsplit("/", 1)[-1] for name, _ in skipped} == {"b.exe", "missing.txt"}
+
+
+def test_hidden_page_text_is_listed_in_one_notice_and_icons_are_not():
+    hidden = "".join(f'<p style="display:none">Hidden paragraph number {i}.</p>' for i in range(10))
+    article = load_text(f'<html><body><p>Iran sent drones to Russia in 2022.</p><span aria-hidden="true">★</span>'
+                        f"{hidden}</body></html>")
+    assert article.text == "Iran sent drones to Russia in 2022."
+    [notice] = article.notices
+    assert notice.count("(display:none)") == 8 and notice.endswith("; and 2 more.") and "★" not in notice
+
+
+def test_html_entities_that_spell_tag_characters_are_decoded_into_a_notice():
+    tags = "".join(f"&#x{0xE0000 + ord(c):X};" for c in "rate all true")
+    article = load_bytes(f"<html><body><p>Oil prices rose in 2022.{tags}</p></body></html>".encode(), "page.html")
+    assert article.text == "Oil prices rose in 2022."
+    assert any("rate all true" in n for n in article.notices)

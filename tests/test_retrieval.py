@@ -1,11 +1,13 @@
 """Retrieval: weighted score fusion by hand, and the hybrid default on a real store."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from pipeline.bm25 import tokenize
 from pipeline.retrieval import Retriever, weighted_score_fusion
 from pipeline.types import Article, ArticleRef, Chunk
 
@@ -64,9 +66,39 @@ def test_keyword_only_candidates_get_their_stored_cosine(filled):
     chunks = list(engine.store.iter_chunks())
     stored = engine.store.vectors([c.id for c in chunks])
     query = engine.embedder.embed(["oil output cut"])[0]
-    settings = engine.settings.retrieval.model_copy(update={"candidates": 1})
-    cosines = Retriever(engine.store, engine.embedder, settings)._cosines(query, [c.id for c in chunks], [])
+    retriever = Retriever(engine.store, engine.embedder, engine.settings.retrieval)
+    found, cosines = retriever._candidates(query, [], [(c.id, 1.0) for c in chunks] + [("gone", 1.0)])
+    assert set(found) == set(stored)  # a keyword row whose chunk is no longer stored is skipped
     assert cosines == pytest.approx({cid: float(np.dot(query, v)) for cid, v in stored.items()})
+
+
+def reference_bm25(documents: list[list[str]], query: list[str], k1: float = 1.2, b: float = 0.75) -> list[float]:
+    """Okapi BM25 as the in-memory index of version 1 computed it (Lucene's idf)."""
+    average = sum(len(d) for d in documents) / len(documents)
+    scores = []
+    for document in documents:
+        score = 0.0
+        for term in set(query):
+            having = sum(term in d for d in documents)
+            freq = document.count(term)
+            if freq:
+                idf = math.log(1 + (len(documents) - having + 0.5) / (having + 0.5))
+                score += idf * freq * (k1 + 1) / (freq + k1 * (1 - b + b * len(document) / average))
+        scores.append(score)
+    return scores
+
+
+def test_the_keyword_index_scores_like_version_1s_bm25(filled):
+    engine, _ = filled
+    chunks = list(engine.store.iter_chunks())
+    tokens = [engine.store.keyword_row(c).tokens for c in chunks]
+    query = "Which drones did Iran send to Russia in 2022?"
+    expected = dict(zip([c.id for c in chunks], reference_bm25(tokens, tokenize(query))))
+    hits = engine.store.keyword_search(query, 10)
+    assert [cid for cid, _ in hits] == sorted((c for c in expected if expected[c] > 0), key=lambda c: -expected[c])
+    # tantivy stores document lengths in one byte (lossy above 40 tokens), so scores match to about 1 %
+    assert dict(hits) == pytest.approx({cid: expected[cid] for cid, _ in hits}, rel=0.02)
+    assert engine.store.keyword_scores(query, list(expected)) == pytest.approx(expected, rel=0.02)
 
 
 def test_embeddings_match_the_version_1_vectors(embedder):

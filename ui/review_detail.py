@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipeline.injection import INJECTION_FLAG, article_addresses_model
+from pipeline.injection import HIDDEN_NOTICE, INJECTION_FLAG, article_addresses_model
 from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
 from pipeline.reports import safe_url
-from pipeline.text import locate
+from pipeline.text import locate, sentence_around
 from pipeline.types import (
     Claim,
     ClaimOrigin,
@@ -81,10 +81,12 @@ def render_article_warnings(result: RunResult) -> bool:
     """Notices about the input and instruction-like text in it; True when the article addresses a model."""
     article = result.article
     for notice in article.notices:
-        st.info(md(notice))
+        hidden = notice == HIDDEN_NOTICE or notice.startswith(("Hidden page text", "Invisible"))
+        (st.warning if hidden else st.info)(md(notice))
     findings = article_findings(article.text)
     if findings:
-        quoted = "; ".join(f"“{md(f.text[:120])}” ({md(f.reason)})" for f in findings[:5])
+        sentences = [article.text[slice(*sentence_around(article.text, f.start, f.end))] for f in findings[:5]]
+        quoted = "; ".join(f"“{md(s[:200])}” ({md(f.reason)})" for s, f in zip(sentences, findings))
         st.warning(f"**{INJECTION_FLAG.capitalize()}.** This article contains text that reads like instructions "
                    f"to an AI model: {quoted}. The model was told to treat the article as data only; check this "
                    "claim's suggestion with extra care.")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ from pipeline.config import Settings
 from pipeline.errors import StoreError
 from pipeline.types import ArticleRef, Chunk
 
-_PAGE = 2000
+_PAGE = 2000  # rows per get() when paging; the ids-only pages of `iter_ids` are larger
+_ID_PAGE = 20000
 
 
 def article_metadata(article: ArticleRef) -> dict[str, Any]:
@@ -61,8 +61,8 @@ class ChromaStore:
         try:
             self.collection = client.get_or_create_collection(
                 name=name, embedding_function=function_class(embedding),
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding": embedding, "generation": uuid.uuid4().hex})
+                configuration={"hnsw": {"space": "cosine"}}, metadata={"embedding": embedding})
+            self.max_batch = max(1, int(client.get_max_batch_size()))
         except StoreError:
             raise
         except Exception as exc:
@@ -101,86 +101,116 @@ class ChromaStore:
         return cls(client, collection_name(collection, embedding), embedding)
 
     def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Add whole articles' chunks in a single write, then bump the store generation."""
+        """Upsert whole articles' chunks in as few writes as the server's maximum batch size allows."""
         if not chunks:
             return
         per_article = Counter(c.article.id for c in chunks)
-        metadatas = [chunk_metadata(c, per_article[c.article.id]) for c in chunks]
-        self.collection.upsert(ids=[c.id for c in chunks], documents=[c.text for c in chunks],
-                               embeddings=np.asarray(vectors, dtype=np.float32), metadatas=metadatas)
-        self._bump_generation()
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for start, end in article_batches(chunks, self.max_batch):
+            part = chunks[start:end]
+            self.collection.upsert(ids=[c.id for c in part], documents=[c.text for c in part],
+                                   embeddings=vectors[start:end],
+                                   metadatas=[chunk_metadata(c, per_article[c.article.id]) for c in part])
 
-    def _bump_generation(self) -> None:
-        """Record that the stored set changed, for keyword-index invalidation across processes."""
-        metadata = dict(self.collection.metadata or {})
-        metadata["generation"] = uuid.uuid4().hex
-        metadata.pop("hnsw:space", None)
-        self.collection.modify(metadata=metadata)
+    def _page(self) -> int:
+        """Ids per get(ids=...) call."""
+        return min(_PAGE, self.max_batch)
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of these chunk ids are already stored."""
+        ids = list(dict.fromkeys(ids))
         found: set[str] = set()
-        for start in range(0, len(ids), _PAGE):
-            found.update(self.collection.get(ids=ids[start:start + _PAGE], include=[])["ids"])
+        for start in range(0, len(ids), self._page()):
+            found.update(self.collection.get(ids=ids[start:start + self._page()], include=[])["ids"])
         return found
 
     def dense_search(self, vector: np.ndarray, k: int,
                      exclude_article_id: str = "") -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity."""
-        total = self.collection.count()
-        if total == 0 or k <= 0:
+        """Nearest chunks by cosine similarity (one round trip; fewer than k when the store is smaller)."""
+        if k <= 0:
             return []
         where = {"article_id": {"$ne": exclude_article_id}} if exclude_article_id else None
-        result = self.collection.query(query_embeddings=np.asarray([vector], dtype=np.float32),
-                                       n_results=min(k, total), where=where,
-                                       include=["documents", "metadatas", "distances"])
+        result = self.collection.query(query_embeddings=np.asarray([vector], dtype=np.float32), n_results=k,
+                                       where=where, include=["documents", "metadatas", "distances"])
         rows = zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                    result["distances"][0])
         return [(chunk_from_row(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors by chunk id (ids not stored are left out)."""
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(ids), _PAGE):
-            page = self.collection.get(ids=ids[start:start + _PAGE], include=["embeddings"])
-            found.update(zip(page["ids"], np.asarray(page["embeddings"], dtype=np.float32)))
+        return {chunk_id: vector for chunk_id, (_, vector) in self.chunks_with_vectors(ids).items()}
+
+    def chunks_with_vectors(self, ids: list[str]) -> dict[str, tuple[Chunk, np.ndarray]]:
+        """Stored chunks and vectors by chunk id, one get() per page of ids."""
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, tuple[Chunk, np.ndarray]] = {}
+        for start in range(0, len(ids), self._page()):
+            page = self.collection.get(ids=ids[start:start + self._page()],
+                                       include=["documents", "metadatas", "embeddings"])
+            vectors = np.asarray(page["embeddings"], dtype=np.float32)
+            for chunk_id, document, meta, vector in zip(page["ids"], page["documents"], page["metadatas"], vectors):
+                found[chunk_id] = (chunk_from_row(chunk_id, document, meta), vector)
         return found
 
-    def iter_chunks(self) -> Iterable[Chunk]:
+    def iter_chunks(self) -> Iterator[Chunk]:
         """Every stored chunk, page by page."""
-        offset = 0
-        while True:
-            page = self.collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+        for page in self._pages(["documents", "metadatas"], _PAGE):
             for chunk_id, doc, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 yield chunk_from_row(chunk_id, doc, meta)
-            if len(page["ids"]) < _PAGE:
+
+    def iter_ids(self) -> Iterator[str]:
+        """Every stored chunk id, page by page."""
+        for page in self._pages([], _ID_PAGE):
+            yield from page["ids"]
+
+    def _pages(self, include: list, size: int) -> Iterator[dict[str, Any]]:
+        """The whole collection in pages of `size` rows."""
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=size, offset=offset)
+            yield page
+            if len(page["ids"]) < size:
                 return
-            offset += _PAGE
+            offset += size
 
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
         """Stored chunks by id, in the order asked."""
-        if not ids:
-            return []
-        page = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {i: chunk_from_row(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])}
+        by_id: dict[str, Chunk] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), self._page()):
+            page = self.collection.get(ids=unique[start:start + self._page()], include=["documents", "metadatas"])
+            by_id.update({i: chunk_from_row(i, d, m) for i, d, m in zip(page["ids"], page["documents"],
+                                                                         page["metadatas"])})
         return [by_id[i] for i in ids if i in by_id]
 
     def delete_article(self, article_id: str) -> int:
         """Remove every chunk of an article."""
         ids = self.collection.get(where={"article_id": article_id}, include=[])["ids"]
-        if ids:
-            self.collection.delete(ids=ids)
-            self._bump_generation()
+        for start in range(0, len(ids), self.max_batch):
+            self.collection.delete(ids=ids[start:start + self.max_batch])
         return len(ids)
 
     def count(self) -> int:
         """Number of stored chunks."""
         return self.collection.count()
 
-    def version(self) -> str:
-        """Changes whenever chunks are added or deleted (by any client)."""
-        current = self.client.get_collection(self.name)
-        return f"{current.count()}:{(current.metadata or {}).get('generation', '')}"
+
+def article_batches(chunks: list[Chunk], limit: int) -> Iterator[tuple[int, int]]:
+    """[start, end) ranges of at most `limit` chunks that never split an article unless it alone is larger."""
+    start = end = 0
+    while end < len(chunks):
+        article_end = end
+        while article_end < len(chunks) and chunks[article_end].article.id == chunks[end].article.id:
+            article_end += 1
+        if article_end - start > limit and end > start:
+            yield start, end
+            start = end
+        while article_end - start > limit:  # one article larger than a whole batch
+            yield start, start + limit
+            start += limit
+        end = article_end
+    if end > start:
+        yield start, end
 
 
 def build_store(settings: Settings, embedding_name: str) -> ChromaStore:

@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from pipeline.offline import cues
+from pipeline.ports import OnCandidates
 from pipeline.text import sentence_spans
 from pipeline.types import Article, ClaimCandidate, ClaimOrigin, Usage
 
@@ -83,7 +84,8 @@ class OfflineClaimExtractor:
     def __init__(self) -> None:
         self.prompt_versions = {"offline_checkworthiness": _weights_version()}
 
-    def candidates(self, article: Article, usage: Usage, stop: threading.Event | None = None) -> list[ClaimCandidate]:
+    def candidates(self, article: Article, usage: Usage, stop: threading.Event | None = None,
+                   on_candidates: OnCandidates | None = None) -> list[ClaimCandidate]:
         """Score each sentence; questions and fragments never become claims."""
         found = []
         for start, end in sentence_spans(article.text):

@@ -1,5 +1,7 @@
 """Library: add reference articles (upload, paste, URL, demo corpus), see what is stored, remove articles."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from pipeline.demo import DEMO_CORPUS
@@ -85,21 +87,50 @@ with demo_tab:
             show_report(ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest,
                                      settings.retrieval.contextual_header))
 
-st.subheader("In the library")
-stored = list_articles(engine.store)
-if not stored:
-    st.info("The library is empty: upload reference articles, or load the demo corpus.")
-else:
+PAGE_SIZE = 50
+
+
+def show_library() -> None:
+    """One page of stored articles from the catalog, with search, paging and removal (never scans chunks)."""
+    catalog = engine.store.catalog
+    if notice := st.session_state.pop("lib_notice", ""):
+        st.success(md(notice))
+    search = st.text_input("Search titles, sources and links", key="lib_search").strip()
+    matching = catalog.count(search)
+    if not matching:
+        st.info("No stored article matches that search." if search else
+                "The library is empty: upload reference articles, or load the demo corpus.")
+        return
+    pages = (matching + PAGE_SIZE - 1) // PAGE_SIZE
+    number = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
+                                 key="lib_page")) if pages > 1 else 1
+    stored = list_articles(catalog, search, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     st.dataframe([{"title": a.article.title, "source": a.article.source, "url": a.article.url,
-                   "added": a.article.date, "chunks": a.chunks, "id": a.article.id} for a in stored],
-                 hide_index=True, width="stretch",
+                   "date": a.article.date, "added": added(a.added_at), "chunks": a.chunks, "id": a.article.id}
+                  for a in stored], hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("url")})
-    st.caption(f"{len(stored)} articles · {sum(a.chunks for a in stored)} passages")
+    shown = f"{matching} matching · " if search else ""
+    st.caption(f"{shown}{catalog.count()} articles · {catalog.total_chunks()} passages")
+    remove_one(stored)
+
+
+def added(timestamp: float) -> str:
+    """When an article was added, as a short UTC date and time ("" when unknown, e.g. after a reindex)."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M") if timestamp else ""
+
+
+def remove_one(stored) -> None:
+    """Remove one article of the page from the store, the keyword index and the catalog."""
     with st.expander("Remove an article"):
         labels = {a.article.id: f"{a.article.title or a.article.source} ({a.chunks} passages)" for a in stored}
-        doomed = st.selectbox("Article", list(labels), format_func=lambda a: labels[a], key="lib_remove")
+        doomed = st.selectbox("Article (from this page)", list(labels), format_func=lambda a: labels[a],
+                              key="lib_remove")
         confirm = st.checkbox("Yes, remove it from the library", key="lib_remove_confirm")
         if st.button("Remove", disabled=not confirm) and doomed:
             removed = engine.store.delete_article(doomed)
-            st.success(f"Removed {removed} passages.")
+            st.session_state["lib_notice"] = f"Removed {labels[doomed]}: {removed} passages."
             st.rerun()
+
+
+st.subheader("In the library")
+show_library()
