@@ -57,9 +57,12 @@ class ResponderChatModel(BaseChatModel):
         content = self.respond(messages)
         self.calls += 1
         pieces = [content[i:i + _PIECE] for i in range(0, len(content), _PIECE)] or [""]
+        started = time.monotonic()
         for number, piece in enumerate(pieces, start=1):
-            if self.latency:
-                time.sleep(self.latency / len(pieces))
+            # Sleep to a schedule, not per piece: thousands of tiny sleeps overshoot on a busy machine.
+            wait = started + self.latency * number / len(pieces) - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
             usage = _usage(messages, content) if number == len(pieces) else None
             yield ChatGenerationChunk(message=AIMessageChunk(content=piece, usage_metadata=usage))
 

@@ -68,6 +68,7 @@ def _longest_chars(node: Any) -> float:
     return 12  # numbers, booleans
 
 
+@cache
 def longest_reply_tokens(schema: type[BaseModel]) -> int:
     """Tokens of the longest valid reply, with room for the whitespace models put in JSON."""
     function = convert_to_openai_function(schema, strict=True)

@@ -13,9 +13,10 @@ from concurrent.futures import Future, as_completed
 
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 
-from pipeline.claims import build_claims
+from pipeline.claims import build_claims, find_duplicate
 from pipeline.engine import Engine
 from pipeline.errors import CancelledError, FactCheckError, LLMError
+from pipeline.injection import find_instructions
 from pipeline.types import (
     Article,
     Claim,
@@ -57,18 +58,22 @@ class ClaimChecks:
         self.pool = ContextThreadPoolExecutor(max_workers=engine.settings.run.concurrency,
                                               thread_name_prefix="claim")
         self.started: dict[str, Future[Claim]] = {}
-        self.offered: list[ClaimCandidate] = []
+        self.early: list[Claim] = []
+        self.findings: list | None = None
         self.total: int | None = None
         self.done = 0
         self.lock = threading.Lock()
 
     def offer(self, article: Article, candidates: list[ClaimCandidate]) -> None:
-        """Start checking the claims early candidates make, duplicates of earlier ones merged as the final list
-        will merge them (that final list decides what counts)."""
-        with self.lock:
-            self.offered += candidates
-            offered = list(self.offered)
-        for claim in build_claims(article, offered, self.engine.settings.claims, RunStats()):
+        """Start checking the claims new candidates make, skipping duplicates of claims already started (the
+        final list decides what counts)."""
+        if self.findings is None:
+            self.findings = find_instructions(article.text)
+        for claim in build_claims(article, candidates, self.engine.settings.claims, RunStats(), self.findings):
+            with self.lock:
+                if find_duplicate(self.early, claim.text, claim.span) is not None:
+                    continue
+                self.early.append(claim)
             self.start(claim)
 
     def start(self, claim: Claim) -> Future[Claim]:

@@ -127,10 +127,10 @@ class LLMClaimExtractor:
 
 
 def build_claims(article: Article, candidates: list[ClaimCandidate], settings: ClaimSettings,
-                 stats: RunStats) -> list[Claim]:
+                 stats: RunStats, findings: list[Any] | None = None) -> list[Claim]:
     """Locate each candidate's source sentence; drop unlocatable and instruction-like ones; merge duplicates."""
     stats.candidates += len(candidates)
-    findings = find_instructions(article.text)
+    findings = find_instructions(article.text) if findings is None else findings
     flags = instruction_flags(article.text, article.notices, findings)
     claims: list[Claim] = []
     for candidate in candidates:
@@ -146,7 +146,7 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
             stats.below_threshold += 1
             continue
         text = " ".join(candidate.text.split())
-        duplicate = _find_duplicate(claims, text, (start, end))
+        duplicate = find_duplicate(claims, text, (start, end))
         if duplicate is not None:
             stats.merged_duplicates += 1
             duplicate.checkworthiness = max(duplicate.checkworthiness, candidate.checkworthiness)
@@ -161,7 +161,7 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
     return sorted(kept, key=lambda c: c.span)
 
 
-def _find_duplicate(claims: list[Claim], text: str, span: tuple[int, int]) -> Claim | None:
+def find_duplicate(claims: list[Claim], text: str, span: tuple[int, int]) -> Claim | None:
     """An earlier claim with the same meaning: same words, or the same sentence and mostly the same words."""
     words = set(tokenize(text))
     for claim in claims:

@@ -107,9 +107,13 @@ class StubOpenAI:
                 events = [chunk({"role": "assistant", "content": piece}, None, model) for piece in pieces]
                 events.append(chunk({}, done["choices"][0]["finish_reason"], model))
                 events.append({**chunk({}, None, model), "choices": [], "usage": done["usage"]})
+                pause_after, resume = reply.get("pause_after_chunks"), reply.get("resume")
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    for event in events:
+                    for number, event in enumerate(events):
+                        if number == pause_after and resume is not None:
+                            resume.wait(reply.get("pause_seconds", 20))  # hold the stream open mid-reply
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                        self.wfile.flush()
                     self.wfile.write(b"data: [DONE]\n\n")
 
         return Handler

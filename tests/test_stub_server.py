@@ -76,3 +76,34 @@ def test_local_server_never_receives_the_openai_key(tmp_path, embedder, demo_sto
         engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url)
         check_article(load_file(DEMO_ARTICLE), engine)
     assert all("sk-openai-secret" not in json.dumps(h) for h in stub.headers)
+
+
+def test_stance_checks_start_while_the_extraction_reply_is_still_streaming(tmp_path, embedder, demo_store_dir):
+    import threading
+
+    from llm_fixtures import extraction_reply
+
+    reply = extraction_reply()
+    first_item_chunks = reply.index("}") // 16 + 1
+    extraction_paused = threading.Event()
+    resume = threading.Event()
+    early_stance = []
+
+    def responder(request: dict):
+        if "extract check-worthy" in system_text(request):
+            extraction_paused.set()
+            return {"content": reply, "pause_after_chunks": first_item_chunks + 1, "resume": resume}
+        early_stance.append(not resume.is_set())
+        resume.set()  # the extraction stream goes on once a stance request has arrived
+        return demo_responder(request)
+
+    with StubOpenAI(responder) as stub:
+        engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url)
+        result = check_article(load_file(DEMO_ARTICLE), engine)
+    assert stub.requests[0]["stream"] is True
+    assert early_stance[0], "the first stance request waited for the whole extraction reply"
+    with StubOpenAI(demo_responder) as stub:  # the same check, streaming off: the same claims and verdicts
+        engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url, FACTCHECK_LLM__STREAM="false")
+        unstreamed = check_article(load_file(DEMO_ARTICLE), engine)
+    assert not any(r.get("stream") for r in stub.requests)
+    assert [(c.id, c.verdict) for c in result.claims] == [(c.id, c.verdict) for c in unstreamed.claims]
