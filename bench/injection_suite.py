@@ -115,7 +115,7 @@ def attack_table(engine: Engine, limit: int | None) -> tuple[Table, Usage, float
     articles = {p.stem: load_file(p) for p in paths}
     usage, started, rows = Usage(), time.perf_counter(), []
     for label, defences in DEFENCES.items():
-        runs = {}
+        runs: dict[str, RunResult] = {}
         with prompt_defences(defences):
             for name, article in articles.items():
                 _progress(f"  attack: {label}: {name} ({len(runs) + 1}/{len(articles)}) ...")
