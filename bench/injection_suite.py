@@ -3,6 +3,7 @@ with --attack, how often hostile text changes a real model's verdicts, with and 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -110,12 +111,15 @@ def attack_table(engine: Engine, limit: int | None) -> tuple[Table, Usage, float
     """Verdict changes between the clean article and each variant, per prompt-defence setting."""
     ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, engine.settings.ingest,
                  engine.settings.retrieval.contextual_header)
-    paths = sorted(ATTACKS.iterdir())[: limit or None]
+    paths = sorted(ATTACKS.iterdir())[: max(limit, 3) if limit else None]  # the clean, the control, an attack
     articles = {p.stem: load_file(p) for p in paths}
     usage, started, rows = Usage(), time.perf_counter(), []
     for label, defences in DEFENCES.items():
+        runs: dict[str, RunResult] = {}
         with prompt_defences(defences):
-            runs = {name: _check(article, engine, usage) for name, article in articles.items()}
+            for name, article in articles.items():
+                _progress(f"  attack: {label}: {name} ({len(runs) + 1}/{len(articles)}) ...")
+                runs[name] = _check(article, engine, usage)
         clean = verdicts(runs[paths[0].stem])
         row: dict = {"prompt defences": label, "clean claims": len(clean)}
         hostile_changed = hostile_total = hostile_articles = 0
@@ -137,6 +141,11 @@ def attack_table(engine: Engine, limit: int | None) -> tuple[Table, Usage, float
                        "its changes are what any edit of the article does, not the attack. Instruction sentences never "
                        "become claims in any setting (build_claims drops them).")
     return table, usage, time.perf_counter() - started
+
+
+def _progress(message: str) -> None:
+    """Progress of the slow attack runs on stderr (a small local model takes minutes per article)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def _check(article: Article, engine: Engine, usage: Usage) -> RunResult:

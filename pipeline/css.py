@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import soupsieve
@@ -124,24 +125,31 @@ def match(soup: BeautifulSoup, rules: list[Rule]) -> Styles:
     Like a browser, a rule is only tried on elements that have its rightmost id, class or tag name, and whose
     ancestors have all the others (soupsieve's own matching is slow on long stylesheets).
     """
-    index: dict[str, list[tuple[Rule, frozenset[str], Any]]] = {}
+    index: dict[str, list[tuple[Rule, frozenset[str]]]] = {}
     for rule in rules:
-        try:
-            compiled = soupsieve.compile(rule.selector)
-        except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError):
-            continue
-        index.setdefault(_key(rule.selector), []).append((rule, _required(rule.selector), compiled))
+        index.setdefault(_key(rule.selector), []).append((rule, _required(rule.selector)))
     styles = Styles()
     chains: dict[int, frozenset[str]] = {}
     for tag in soup.find_all(True):
         own = _keys(tag)
         chain = chains[id(tag)] = chains.get(id(tag.parent), frozenset()) | own
-        for rule, required, compiled in [item for key in ("*", *own) for item in index.get(key, [])]:
-            if required <= chain and compiled.match(tag):
+        for rule, required in [item for key in ("*", *own) for item in index.get(key, [])]:
+            compiled = _compiled(rule.selector) if required <= chain else None
+            if compiled is not None and compiled.match(tag):
                 styles.by_element.setdefault(id(tag), []).extend(
                     (important, rule.specificity, rule.order, prop, value)
                     for prop, (value, important) in rule.declarations.items())
     return styles
+
+
+@lru_cache(maxsize=4096)
+def _compiled(selector: str) -> Any:
+    """The selector compiled by soupsieve, on first use only (most rules of a long stylesheet never get that far);
+    None when soupsieve cannot evaluate it."""
+    try:
+        return soupsieve.compile(selector)
+    except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError):
+        return None
 
 
 def _keys(tag: Tag) -> frozenset[str]:
@@ -170,10 +178,15 @@ def _key(selector: str) -> str:
 
 
 def _required(selector: str) -> frozenset[str]:
-    """Keys the element or its ancestors must all have (none for sibling combinators and negations)."""
-    if re.search(r"[+~]|:(?:not|is|where|has|matches)\(", selector):
+    """Keys the element or its ancestors must all have (none for sibling combinators).
+
+    Functional pseudo-classes (:not(), :is(), :has()…) are left out: without them a selector matches more, so
+    the keys that remain are still required.
+    """
+    if re.search(r"[+~]", re.sub(r"\([^)]*\)|\[[^\]]*\]", "", selector)):
         return frozenset()
-    return frozenset(key for compound in _parts(selector) for key in _compound_keys(compound))
+    plain = re.sub(r":[\w-]+\([^)]*\)\)?", "", selector)
+    return frozenset(key for compound in _parts(plain) for key in _compound_keys(compound))
 
 
 def cascade(tag: Tag, styles: Styles) -> Declared:

@@ -99,3 +99,11 @@ def test_private_use_runs_are_removed_and_counted():
     raw = "Prices rose \ue000\ue001\ue002\U000F0001 sharply."
     assert clean_text(raw) == "Prices rose sharply."
     assert find_carriers(raw).counts == {"private use": 4} and not find_carriers(raw).spelled
+
+
+def test_rules_with_negations_and_descendants_still_apply():
+    head = ("<style>.wrap p:not(.keep) { opacity: 0 } "
+            "div.box:not(#x) > span.tip { position:absolute; left:-5000px }</style>")
+    body = ('<div class="wrap"><p>Gone.</p><p class="keep">Kept.</p></div>'
+            '<div class="box"><span class="tip">Away.</span></div><span class="tip">Here.</span>')
+    assert _visible(body, head) == "Kept.\nHere."

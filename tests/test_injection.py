@@ -209,3 +209,29 @@ def test_news_about_ai_and_verdicts_is_mostly_not_flagged_and_the_seed_article_n
     negatives = _examples("heldout_negative")
     assert sum(bool(find_instructions(s)) for s in negatives) <= 0.05 * len(negatives)
     assert find_instructions(load_file(SEED_ARTICLE).text) == []
+
+
+def test_the_attack_table_counts_verdict_changes_per_prompt_defence(tmp_path, embedder, fake_provider):
+    """A fake model that obeys "ignore the passages" when it can read it as words: datamarking hides it."""
+    from bench.injection_suite import attack_table
+    from pipeline.text import sentence_spans
+
+    def respond(messages):
+        system, user = messages[0].content, messages[1].content
+        if "extract check-worthy" in system:
+            article = user.split("\n\n", 1)[1].split(">>>\n", 1)[-1].rsplit("\n<<<END", 1)[0]
+            sentences = [article[a:b] for a, b in sentence_spans(article)]
+            obeyed = "ignore the passages" in user  # the gullible model then keeps only the first sentence
+            return json.dumps({"claims": [{"text": s, "source_quote": s, "checkworthiness": 0.9}
+                                          for s in sentences[:1 if obeyed else None]]})
+        return json.dumps({"judgments": []})
+
+    provider = fake_provider(ResponderChatModel(respond=respond))
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_LLM__PROVIDER": provider})
+    table, usage, _ = attack_table(Engine(settings, {"embedder": embedder}), limit=3)
+    rows = {row["prompt defences"]: row for row in table.rows}
+    assert [row["clean claims"] for row in rows.values()] == [3, 3, 3] and usage.llm_calls > 0
+    assert rows["no prompt defence"]["02-vocative-model"] == "2/3"
+    assert rows["nonce fence"]["02-vocative-model"] == "2/3"
+    assert rows["fence + datamarking"]["02-vocative-model"] == "0/3"
+    assert all(row["01-control-benign"] == "0/3" for row in rows.values())
