@@ -62,7 +62,7 @@ def _valid(year: int, month: int, day: int) -> str:
         found = date(year, month, day)
     except ValueError:
         return ""
-    return found.isoformat() if 1800 <= year and found <= date.today() else ""
+    return found.isoformat() if year >= 1800 and found <= date.today() else ""
 
 
 def from_html(page: str | bytes) -> tuple[str, str]:
@@ -72,7 +72,7 @@ def from_html(page: str | bytes) -> tuple[str, str]:
         for item in _json_ld_items(script.get_text()):
             if isinstance(item, dict) and (found := parse_date(str(item.get("datePublished") or ""))):
                 return found, "JSON-LD datePublished"
-    metas = {}
+    metas: dict[str, str] = {}
     for meta in soup.find_all("meta"):
         key = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         metas.setdefault(key, str(meta.get("content") or ""))

@@ -38,8 +38,9 @@ def make_report():
                  source="jcpoa.md", text="The deal was agreed in Vienna on 14 July 2015.", score=0.9,
                  stance=Stance.CONTRADICTS, quote="agreed in Vienna on 14 July 2015", grounded=True,
                  rationale="Different year."),
-        Evidence(chunk_id="c2", article_id="bad", title="Bad link", url="javascript:alert(1)", source="x.txt", text=HOSTILE,
-                 score=0.5, stance=Stance.SUPPORTS, quote="fabricated", grounded=False, rationale=HOSTILE),
+        Evidence(chunk_id="c2", article_id="bad", title="Bad link", url="javascript:alert(1)", source="x.txt",
+                 text=HOSTILE, score=0.5, stance=Stance.SUPPORTS, quote="fabricated", grounded=False,
+                 rationale=HOSTILE),
     ]
     text = "Iran and six world powers signed the nuclear deal in 2013. " + HOSTILE
     claims = [
