@@ -75,9 +75,9 @@ def cmd_check(args: argparse.Namespace, engine: Engine) -> int:
     article = read_article(args.article, engine.settings.ingest.max_file_mb)
     if args.title:
         article.title = args.title
-    else:
-        print(title_note(article), file=sys.stderr)
     result = run_check(article, engine)
+    if not args.title:
+        print(title_note(article), file=sys.stderr)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
