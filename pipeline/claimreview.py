@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.reports import safe_url
+from pipeline.reports import claim_anchor, permalink, safe_url
 from pipeline.types import ClaimReport, Report
 
 
@@ -24,14 +24,17 @@ def claim_review(item: ClaimReport, report: Report) -> dict:
     if value is not None:
         rating["ratingValue"] = value
     item_reviewed: dict = {"@type": "Claim"}
-    article_url = safe_url(report.run.article.url)
-    if article_url:
-        item_reviewed["appearance"] = [{"@type": "CreativeWork", "url": article_url}]
+    article = report.run.article
+    if article_url := safe_url(article.url):
+        appearance = {"@type": "CreativeWork", "url": article_url}
+        item_reviewed["appearance"] = [{**appearance, "datePublished": article.published} if article.published
+                                       else appearance]
     author: dict = {"@type": "Organization", "name": report.organisation}
     if safe_url(report.organisation_url):
         author["url"] = report.organisation_url
     document = {
         "@context": "https://schema.org", "@type": "ClaimReview",
+        **({"url": f"{page}#{claim_anchor(item)}"} if (page := permalink(report)) else {}),
         "datePublished": (review.updated_at or report.generated_at)[:10],
         "claimReviewed": item.claim.text, "itemReviewed": item_reviewed, "author": author,
         "reviewRating": rating,

@@ -251,8 +251,9 @@ def _selector_byte(code: int) -> int:
 
 
 def guess_title(text: str) -> str:
-    """A title for plain text: its first line, when that line is short and looks like a headline."""
+    """A title for plain text: its first line, when that line is short and looks like a headline ("" otherwise).
+
+    A cut first sentence is no title: without a headline, callers fall back to the file name or URL.
+    """
     first = text.split("\n", 1)[0].strip()
-    if 3 <= len(first) <= 150 and not first.endswith((".", "!", "?")):
-        return first
-    return first[:80].rsplit(" ", 1)[0] + "…" if len(first) > 80 else first
+    return first if 3 <= len(first) <= 150 and not first.endswith((".", "!", "?", "”", '"')) else ""

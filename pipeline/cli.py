@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pipeline.cli_export import add_scope_option, export_notes, title_note, write_report
 from pipeline.cli_progress import StageProgress
 from pipeline.cli_store import (
     EXIT_ERROR,
@@ -34,6 +35,7 @@ from pipeline.report_formats import FORMATS, export
 from pipeline.reports import load_report
 from pipeline.run import check_article
 from pipeline.runs import RunStore, write_atomic
+from pipeline.text import clip
 from pipeline.types import Article, ClaimStatus, RunResult, Usage, max_chars
 
 EngineFactory = Callable[[Settings], Engine]
@@ -74,6 +76,8 @@ def cmd_check(args: argparse.Namespace, engine: Engine) -> int:
     if args.title:
         article.title = args.title
     result = run_check(article, engine)
+    if not args.title:
+        print(title_note(article), file=sys.stderr)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
@@ -106,7 +110,7 @@ def print_summary(result: RunResult) -> None:
         decisive = [e for e in claim.evidence if e.grounded and e.stance.value != "unrelated"]
         for evidence in decisive[:2]:
             source = evidence.article.title or evidence.article.source
-            print(f"       {evidence.stance.value}: “{evidence.quote[:140]}” — {source}")
+            print(f"       {evidence.stance.value}: “{clip(evidence.quote, 140)}” — {source}")
     if not result.claims:
         print("No check-worthy claims were found in this article.")
     for reason, count in failure_reasons(result).items():
@@ -148,12 +152,15 @@ def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
 
 def cmd_export(args: argparse.Namespace, engine: Engine) -> int:
     """Write a saved run, with its reviews, as a report."""
-    text = export(load_report(args.run_id, engine.settings), args.format)
+    report = load_report(args.run_id, engine.settings)
+    text = export(report, args.format, args.scope)
     if args.out:
         write_atomic(Path(args.out), text)
         print(f"Wrote {args.out}")
     else:
-        sys.stdout.write(text)
+        write_report(text, args.format, sys.stdout)
+    for note in export_notes(report, args.format, args.scope):
+        print(note, file=sys.stderr)
     return EXIT_OK
 
 
@@ -236,6 +243,7 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     p.add_argument("run_id")
     p.add_argument("--format", default="md", choices=FORMATS)
     p.add_argument("--out")
+    add_scope_option(p)
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("models", help="show the configured model, where it runs, and time one call to it")
     p.add_argument("--no-call", action="store_true", help="only show the configuration")

@@ -43,7 +43,7 @@ def cmd_articles(args: argparse.Namespace, engine: Engine) -> int:
     while page := list_articles(catalog, args.search, offset, min(_PAGE, left) if left else _PAGE):
         for article in page:
             ref = article.article
-            print(f"{ref.id}  {article.chunks:>4} chunks  {ref.date}  {ref.title}")
+            print(f"{ref.id}  {article.chunks:>4} chunks  {ref.published or 'no date':<10}  {ref.title}")
         offset += len(page)
         if left is not None:
             left -= len(page)

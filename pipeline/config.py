@@ -164,6 +164,14 @@ class ReviewSettings(Section):
     low_confidence: float = 0.5
 
 
+class ReportSettings(Section):
+    """Where published reports live."""
+
+    # The address HTML reports are published under: a report's permalink is <base_url>/factcheck-<run_id>.html,
+    # which ClaimReview gives as each review's url.
+    base_url: str = ""
+
+
 @dataclass(frozen=True)
 class _Load:
     """What one `load_settings` call reads: the config file (if any) and the environment."""
@@ -232,6 +240,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     presets: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @classmethod

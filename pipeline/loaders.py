@@ -18,6 +18,7 @@ from pipeline.cleaning import (
     markdown_to_text,
     read_html,
 )
+from pipeline.dates import publication_date
 from pipeline.errors import InputError
 from pipeline.injection import HIDDEN_NOTICE, find_instructions
 from pipeline.types import Article
@@ -82,7 +83,7 @@ def load_bytes(data: bytes, filename: str, source: str = "", url: str = "") -> A
             title = guess_title(text)
     text, found_url = split_source_line(text)
     return _finish(text, filename, notices, title=title or Path(filename).stem, source=source or filename,
-                   url=url or page_url or found_url)
+                   url=url or page_url or found_url, **publication_date(data, suffix, text))
 
 
 def load_text(raw: str, title: str = "", source: str = "pasted text", url: str = "") -> Article:
@@ -94,7 +95,8 @@ def load_text(raw: str, title: str = "", source: str = "pasted text", url: str =
     else:
         text = clean_text(raw)
     text, found_url = split_source_line(text)
-    return _finish(text, source, notices, title=title or guess_title(text), source=source, url=url or found_url)
+    return _finish(text, source, notices, title=title or guess_title(text) or url, source=source,
+                   url=url or found_url, **publication_date(raw, ".html" if page else ".txt", text))
 
 
 def split_source_line(text: str) -> tuple[str, str]:
@@ -164,7 +166,8 @@ def _finish(text: str, name: str, notices: list[str], **meta: str) -> Article:
         raise InputError(f"{name} has no article text after cleaning",
                          "Check that the file contains readable text, not only markup, images or ads")
     notices = notices + [n for n in [language_notice(text)] if n]
-    return Article.from_text(text, date=datetime.now(UTC).date().isoformat(), notices=notices, **meta)
+    return Article.from_text(text, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"), notices=notices,
+                             **meta)
 
 
 def decode_text(data: bytes, name: str) -> str:

@@ -9,19 +9,21 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from pipeline.claimreview import to_claimreview
-from pipeline.errors import redact
+from pipeline.errors import InputError, redact
 from pipeline.injection import find_instructions
 from pipeline.report_templates import to_html, to_markdown
-from pipeline.reports import method_note, number_sources, shown_evidence
-from pipeline.types import ClaimReport, ClaimStatus, Report, Stance
+from pipeline.reports import method_note, number_sources, scoped, shown_evidence
+from pipeline.types import ClaimReport, ClaimStatus, Report, ReportScope, Stance
 
 
 def to_json(report: Report) -> str:
-    """The result document plus reviews, reviewers and report metadata."""
-    document = json.loads(report.run.model_dump_json())
+    """The result document (the claims in scope) plus reviews, reviewers and report metadata."""
+    document = json.loads(report.run.model_copy(update={"claims": [c.claim for c in report.claims]})
+                          .model_dump_json())
     document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
                                         "reviewers": c.reviewers} for c in report.claims}
     document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
+                          "scope": report.scope.value, "left_out": report.left_out,
                           "method": method_note(report),
                           "instructions_to_model": [f.model_dump() for f in find_instructions(report.run.article.text)]}
     return json.dumps(document, indent=2, ensure_ascii=False)
@@ -39,9 +41,10 @@ CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness",
 
 
 def _cited_sources(item: ClaimReport, numbers: dict[str, int], stance: Stance) -> str:
-    """'[n] url-or-source' for each passage the claim cites with this stance."""
-    return " ".join(f"[{numbers[e.chunk_id]}] {e.article.url or e.article.source}"
-                    for shown, e in shown_evidence(item) if shown == stance)
+    """'[n] url-or-source' for each article the claim cites with this stance (once, however many passages)."""
+    cited = {numbers[e.article.id]: e.article.url or e.article.source for shown, e in shown_evidence(item)
+             if shown == stance}
+    return " ".join(f"[{n}] {where}" for n, where in cited.items())
 
 
 def to_csv(report: Report) -> str:
@@ -69,15 +72,20 @@ class ReportFormat(NamedTuple):
     media_type: str
     extension: str
     name: str
+    # What the format shows unless asked otherwise, and what it can show.
+    scope: ReportScope = ReportScope.DECIDED
+    scopes: tuple[ReportScope, ...] = (ReportScope.DECIDED, ReportScope.ALL)
 
 
 # The one list of formats, in the order the CLI and the Reports page offer them.
 REPORT_FORMATS: dict[str, ReportFormat] = {
     "md": ReportFormat(to_markdown, "text/markdown", "md", "Markdown"),
     "html": ReportFormat(to_html, "text/html", "html", "HTML (self-contained)"),
-    "json": ReportFormat(to_json, "application/json", "json", "JSON (result + reviews)"),
-    "csv": ReportFormat(to_csv, "text/csv", "csv", "CSV (one row per claim)"),
-    "claimreview": ReportFormat(to_claimreview, "application/ld+json", "jsonld", "ClaimReview JSON-LD"),
+    "json": ReportFormat(to_json, "application/json", "json", "JSON (result + reviews)", ReportScope.ALL),
+    "csv": ReportFormat(to_csv, "text/csv", "csv", "CSV (one row per claim)", ReportScope.ALL),
+    # ClaimReview is a published rating: a machine suggestion is never one.
+    "claimreview": ReportFormat(to_claimreview, "application/ld+json", "jsonld", "ClaimReview JSON-LD",
+                                scopes=(ReportScope.DECIDED,)),
 }
 FORMATS = tuple(REPORT_FORMATS)
 MEDIA_TYPES = {fmt: spec.media_type for fmt, spec in REPORT_FORMATS.items()}
@@ -85,8 +93,16 @@ EXTENSIONS = {fmt: spec.extension for fmt, spec in REPORT_FORMATS.items()}
 NAMES = {fmt: spec.name for fmt, spec in REPORT_FORMATS.items()}
 
 
-def export(report: Report, fmt: str) -> str:
-    """Render a report in one of FORMATS, with any secret redacted."""
+SCOPE_NAMES = {ReportScope.DECIDED: "decided only", ReportScope.ALL: "everything, with machine suggestions marked"}
+
+
+def export(report: Report, fmt: str, scope: ReportScope | str | None = None) -> str:
+    """Render a report in one of FORMATS, in a scope (the format's default when None), with any secret redacted."""
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"unknown format {fmt}")
-    return redact(REPORT_FORMATS[fmt].render(report))
+    spec = REPORT_FORMATS[fmt]
+    chosen = ReportScope(scope) if scope else spec.scope
+    if chosen not in spec.scopes:
+        raise InputError(f"The {spec.name} export shows only decided claims",
+                         "Leave out --scope or use --scope decided")
+    return redact(spec.render(scoped(report, chosen)))

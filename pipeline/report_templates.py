@@ -10,8 +10,19 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from pipeline.markdown import md_escape
-from pipeline.reports import cited_passages, method_note, model_suggestion, number_sources, safe_url, shown_evidence
-from pipeline.types import Claim, ClaimReport, Evidence, Report, Review, Stance
+from pipeline.reports import (
+    cited_articles,
+    claim_anchor,
+    method_note,
+    model_suggestion,
+    number_sources,
+    permalink,
+    quote_differs,
+    safe_url,
+    shown_evidence,
+    source_date,
+)
+from pipeline.types import Claim, ClaimReport, Evidence, Report, ReportScope, Review, Stance
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,8 @@ class ClaimSection:
     suggestion: str
     citations: list[Citation]
     decided_by: str
+    anchor: str
+    show_quote: bool
 
 
 def _html_text(value: object) -> Markup:
@@ -61,21 +74,25 @@ MARKDOWN_TEMPLATES.filters["md"] = md_escape
 
 def _section(number: int, item: ClaimReport, sources: dict[str, int]) -> ClaimSection:
     """One claim with its decision, the machine's suggestion and its numbered citations."""
-    citations = [Citation(stance, sources[evidence.chunk_id], evidence) for stance, evidence in shown_evidence(item)]
+    citations = [Citation(stance, sources[evidence.article.id], evidence)
+                 for stance, evidence in shown_evidence(item)]
     return ClaimSection(number=number, claim=item.claim, review=item.review, decided=item.decided,
                         suggestion=model_suggestion(item), citations=citations,
-                        decided_by=", ".join(item.reviewers) or item.review.reviewer)
+                        decided_by=", ".join(item.reviewers) or item.review.reviewer, anchor=claim_anchor(item),
+                        show_quote=quote_differs(item))
 
 
 def report_context(report: Report) -> dict[str, object]:
-    """What both templates render: title, counts, claim sections, sources and the method note."""
+    """What both templates render: title, counts, claim sections, sources (with dates) and the method note."""
     article = report.run.article
     sources = number_sources(report)
     return {"report": report, "article": article,
             "title": article.title or article.source or "Untitled article",
-            "decided": sum(1 for c in report.claims if c.decided),
+            "decided": sum(1 for c in report.claims if c.decided), "total": len(report.claims) + report.left_out,
+            "decided_only": report.scope == ReportScope.DECIDED, "permalink": permalink(report),
             "sections": [_section(n, item, sources) for n, item in enumerate(report.claims, start=1)],
-            "sources": cited_passages(report), "method": method_note(report)}
+            "sources": [(n, ref, source_date(ref)) for n, ref in cited_articles(report)],
+            "method": method_note(report)}
 
 
 def to_html(report: Report) -> str:

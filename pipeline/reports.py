@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.config import ReviewSettings, Settings
 from pipeline.queue import effective_stance
 from pipeline.reviews import ReviewStore, now_iso
 from pipeline.runs import RunStore
 from pipeline.types import (
+    ArticleRef,
     ClaimReport,
     ClaimStatus,
     Evidence,
     Report,
+    ReportScope,
     Review,
     ReviewEvent,
     ReviewStatus,
@@ -25,7 +29,7 @@ def is_decided(review: Review) -> bool:
 
 
 def build_report(result: RunResult, reviews: dict[str, Review], events: list[ReviewEvent],
-                 settings: ReviewSettings) -> Report:
+                 settings: ReviewSettings, base_url: str = "") -> Report:
     """Pair every claim with its review and the people who worked on it."""
     claims = []
     for claim in result.claims:
@@ -34,14 +38,42 @@ def build_report(result: RunResult, reviews: dict[str, Review], events: list[Rev
         claims.append(ClaimReport(claim=claim, review=review, decided=is_decided(review), reviewers=people))
     return Report(run=result, claims=claims, organisation=settings.organisation,
                   organisation_url=settings.organisation_url, generated_at=now_iso(),
-                  rating_scale=settings.rating_scale, not_checkable=settings.not_checkable)
+                  rating_scale=settings.rating_scale, not_checkable=settings.not_checkable, base_url=base_url)
+
+
+def scoped(report: Report, scope: ReportScope) -> Report:
+    """The report with only the claims a scope shows (the others counted as left out)."""
+    kept = report.claims if scope == ReportScope.ALL else [c for c in report.claims if c.decided]
+    return report.model_copy(update={"claims": kept, "scope": scope,
+                                     "left_out": report.left_out + len(report.claims) - len(kept)})
+
+
+def permalink(report: Report) -> str:
+    """Where the published HTML report lives ("" when no reports.base_url is configured)."""
+    base = safe_url(report.base_url.strip())
+    return f"{base.rstrip('/')}/factcheck-{report.run.run_id}.html" if base else ""
+
+
+def claim_anchor(item: ClaimReport) -> str:
+    """The claim's fragment id in the HTML report, stable whatever the scope."""
+    return f"claim-{item.claim.id}"
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, for comparing a claim with its source sentence."""
+    return " ".join(re.sub(r"[\W_]+", " ", text).casefold().split())
+
+
+def quote_differs(item: ClaimReport) -> bool:
+    """Whether the article's sentence says more than the claim (else printing it would repeat the claim)."""
+    return _words(item.claim.source_quote) != _words(item.claim.text)
 
 
 def load_report(run_id: str, settings: Settings) -> Report:
     """A saved run with a consistent snapshot of its reviews."""
     result = RunStore(settings.runs_dir).load(run_id)
     reviews, events = ReviewStore(settings.reviews_db).snapshot(run_id)
-    return build_report(result, reviews, events, settings.review)
+    return build_report(result, reviews, events, settings.review, settings.reports.base_url)
 
 
 def shown_evidence(item: ClaimReport) -> list[tuple[Stance, Evidence]]:
@@ -53,18 +85,26 @@ def shown_evidence(item: ClaimReport) -> list[tuple[Stance, Evidence]]:
 
 
 def number_sources(report: Report) -> dict[str, int]:
-    """Number every cited passage once, in order of first citation."""
+    """Number every cited article once (by article id), in order of first citation."""
     numbers: dict[str, int] = {}
     for item in report.claims:
         for _, evidence in shown_evidence(item):
-            numbers.setdefault(evidence.chunk_id, len(numbers) + 1)
+            numbers.setdefault(evidence.article.id, len(numbers) + 1)
     return numbers
 
 
-def cited_passages(report: Report) -> list[tuple[int, Evidence]]:
-    """(number, passage) for the sources list."""
-    by_id = {e.chunk_id: e for item in report.claims for e in item.claim.evidence}
-    return [(n, by_id[cid]) for cid, n in number_sources(report).items()]
+def cited_articles(report: Report) -> list[tuple[int, ArticleRef]]:
+    """(number, article) for the sources list: one entry per article, however many of its passages are cited."""
+    by_id: dict[str, ArticleRef] = {}
+    for item in report.claims:
+        for _, evidence in shown_evidence(item):
+            by_id.setdefault(evidence.article.id, evidence.article)
+    return [(n, by_id[aid]) for aid, n in number_sources(report).items()]
+
+
+def source_date(article: ArticleRef) -> str:
+    """The publication date as the source states it, and where it says so; "date unknown" otherwise."""
+    return f"published {article.published} ({article.date_source})" if article.published else "date unknown"
 
 
 def safe_url(url: str) -> str:
@@ -87,11 +127,14 @@ def method_note(report: Report) -> str:
     made_by = ("the built-in offline heuristic engine (no language model)" if engine.kind == "offline"
                else f"the language model {engine.model} via {engine.provider}")
     decided = sum(1 for c in report.claims if c.decided)
+    total = len(report.claims) + report.left_out
     people = sorted({p for c in report.claims if c.decided for p in c.reviewers})
+    shown = ("Only the claims a person decided are shown; the others are left out until they are decided. "
+             if report.scope == ReportScope.DECIDED else "Claims marked as not yet reviewed show only the "
+             "machine's suggestion and are not conclusions. ")
     return (f"AI assisted and a person decided: claims were extracted and evidence was suggested by {made_by}, "
             f"with passages retrieved by {engine.retrieval or 'the configured retriever'} over the embedding "
             f"{engine.embedding}; prompt/model versions: {prompts}; run {run.run_id} of {run.created_at}. "
             f"Each rating in this report was decided by a person ({', '.join(people) or 'nobody yet'}): "
-            f"{decided} of {len(report.claims)} claims are decided. Claims marked as not yet reviewed show only "
-            f"the machine's suggestion and are not conclusions. Report generated {report.generated_at} "
+            f"{decided} of {total} claims are decided. {shown}Report generated {report.generated_at} "
             f"by {report.organisation}.")

@@ -163,3 +163,12 @@ def pack_sentences(spans: list[tuple[int, int]], max_chars: int, overlap_sentenc
             following -= 1
         first = following
     return blocks
+
+
+def clip(text: str, limit: int) -> str:
+    """Text with whitespace collapsed, cut on a word boundary with an ellipsis when longer than `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
+    return cut.rstrip(" ,;:.–—-") + "…"

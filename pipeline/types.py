@@ -74,7 +74,16 @@ class ArticleRef(BaseModel):
     title: str = ""
     source: str = ""
     url: str = ""
+    # The publication date as the source states it (ISO), set only together with date_source; a date without a
+    # source (stores and runs from before this field) is the ingest day and is never shown as a publication date.
     date: str = ""
+    date_source: str = ""
+    ingested_at: str = ""
+
+    @property
+    def published(self) -> str:
+        """The publication date the source states, or "" when it is unknown."""
+        return self.date if self.date_source else ""
 
 
 class Article(ArticleRef):
@@ -381,6 +390,13 @@ class ClaimReport(BaseModel):
     reviewers: list[str] = Field(default_factory=list)
 
 
+class ReportScope(str, Enum):
+    """Which claims a report shows: only those a person decided, or every claim with machine suggestions marked."""
+
+    DECIDED = "decided"
+    ALL = "all"
+
+
 class Report(BaseModel):
     """A run ready to publish: every claim with its review, who decided, and the method."""
 
@@ -391,6 +407,11 @@ class Report(BaseModel):
     generated_at: str
     rating_scale: list[str]
     not_checkable: str
+    scope: ReportScope = ReportScope.ALL
+    # Claims of the run this report leaves out (undecided ones, in a "decided only" report).
+    left_out: int = 0
+    # Where published reports live: a report's permalink is <base_url>/factcheck-<run_id>.html.
+    base_url: str = ""
 
 
 class ProgressEvent(BaseModel):

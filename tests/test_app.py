@@ -14,7 +14,7 @@ from pipeline.loaders import load_file
 from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
-from pipeline.types import ReviewStatus
+from pipeline.types import ReportScope, ReviewStatus
 
 APP = str(ROOT / "app.py")
 
@@ -174,7 +174,10 @@ def test_reports_page_offers_every_format(checked):
                       "ClaimReview JSON-LD"]
     assert at.caption[0].value.startswith("1 of")
     preview = next(m.value for m in at.markdown if m.value.startswith("# Fact-check:"))
-    assert "**Rating: False**" in preview and "Wrong year." in preview and "Not yet reviewed" in preview
+    assert "**Rating: False**" in preview and "Wrong year." in preview and "Not yet reviewed" not in preview
+    at.radio(key="report_scope").set_value(ReportScope.ALL).run()  # everything, machine suggestions marked
+    preview = next(m.value for m in at.markdown if m.value.startswith("# Fact-check:"))
+    assert "**Rating: False**" in preview and "Not yet reviewed" in preview
 
 
 HOSTILE_TEXT = ("Officials said Iran sent <script>alert(1)</script> 500 drones to Russia in 2022. "

@@ -152,7 +152,7 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         server.stop()
 
     assert "Rating: False" in html and "Mahsa Amini was 22 years old when she died in September 2022." in html
-    assert "Not yet reviewed" in html and "AI assisted and a person decided" in html and "Ana Ruiz" in html
+    assert "Not yet reviewed" not in html and "AI assisted and a person decided" in html and "Ana Ruiz" in html
     assert "Amini was 22, not 32" not in html  # internal notes stay internal
     [review] = claim_reviews
     assert review["claimReviewed"] == claim["text"]

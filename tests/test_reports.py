@@ -34,12 +34,13 @@ HOSTILE = ('Iran sold <script>alert("x")</script> drones <img src=x onerror=aler
 
 def make_report():
     evidence = [
-        Evidence(chunk_id="c1", title="JCPOA <b>explainer</b>", url="https://en.wikipedia.org/wiki/JCPOA",
+        Evidence(chunk_id="c1", article_id="jcpoa", title="JCPOA <b>explainer</b>", url="https://en.wikipedia.org/wiki/JCPOA",
                  source="jcpoa.md", text="The deal was agreed in Vienna on 14 July 2015.", score=0.9,
                  stance=Stance.CONTRADICTS, quote="agreed in Vienna on 14 July 2015", grounded=True,
                  rationale="Different year."),
-        Evidence(chunk_id="c2", title="Bad link", url="javascript:alert(1)", source="x.txt", text=HOSTILE,
-                 score=0.5, stance=Stance.SUPPORTS, quote="fabricated", grounded=False, rationale=HOSTILE),
+        Evidence(chunk_id="c2", article_id="bad", title="Bad link", url="javascript:alert(1)", source="x.txt",
+                 text=HOSTILE, score=0.5, stance=Stance.SUPPORTS, quote="fabricated", grounded=False,
+                 rationale=HOSTILE),
     ]
     text = "Iran and six world powers signed the nuclear deal in 2013. " + HOSTILE
     claims = [
@@ -82,7 +83,7 @@ def test_claimreview_publishes_only_decided_claims():
 
 
 def test_markdown_marks_unreviewed_and_has_sources_and_method():
-    md = export(make_report(), "md")
+    md = export(make_report(), "md", "all")
     assert "**Rating: False**" in md and "*Decided by Ana on 2026-11-28.*" in md
     assert "**Not yet reviewed** — machine suggestion only" in md
     assert "1. JCPOA \\<b\\>explainer\\</b\\>" in md
@@ -94,7 +95,7 @@ def test_markdown_marks_unreviewed_and_has_sources_and_method():
 
 
 def test_html_is_self_contained_and_shows_hostile_text_as_text():
-    page = export(make_report(), "html")
+    page = export(make_report(), "html", "all")
     assert "<script" not in page.lower().replace("&lt;script", "")
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -154,12 +155,13 @@ def hostile_report():
     evidence = item.claim.evidence[0]
     evidence.quote, evidence.passage.chunk.article.title = ATTACK, ATTACK
     evidence.passage.chunk.article.url, evidence.passage.chunk.article.date = "https://ok.example/p?a=1&b=2", ATTACK
+    evidence.passage.chunk.article.date_source = ATTACK
     report.organisation, report.organisation_url = ATTACK, "javascript:alert(5)"
     return report
 
 
 def test_html_template_escapes_hostile_fields_and_keeps_the_csp():
-    page = export(hostile_report(), "html")
+    page = export(hostile_report(), "html", "all")
     assert page.count(CSP_TAG) == 1 and page.count("<style>") == 1
     assert page.count(escape(ATTACK, quote=True)) >= 8  # title twice, claim, quote, rating, explanation, ...
     tags = StartTags(page).tags
@@ -172,7 +174,7 @@ def test_html_template_escapes_hostile_fields_and_keeps_the_csp():
 
 
 def test_markdown_template_escapes_every_untrusted_field():
-    md = export(hostile_report(), "md")
+    md = export(hostile_report(), "md", "all")
     assert re.findall(r"(?<!\\)<[^>]*>", md) == ["<https://ok.example/p?a=1&b=2>"]  # the one autolink, no HTML
     assert not re.search(r"(?<!\\)\]\(", md)  # no Markdown link or image
     assert "news.example" not in md  # an article URL with quotes in it is never linked

@@ -169,7 +169,7 @@ def evidence_card(evidence: Evidence) -> str:
         warning = ('<div class="fc-ungrounded">⚠ Ungrounded: the model\'s quote is not in this passage, so this '
                    f"judgment is not counted. Quote given: “{h(evidence.quote)}”</div>" if evidence.quote else
                    '<div class="fc-ungrounded">⚠ Ungrounded: no usable judgment for this passage.</div>')
-    meta = " · ".join(x for x in (h(evidence.article.date), f"score {evidence.passage.score:.2f}",
+    meta = " · ".join(x for x in (h(evidence.article.published), f"score {evidence.passage.score:.2f}",
                                   f"model: {h(evidence.stance.value)} ({evidence.strength:.2f})") if x)
     return (f'<div class="fc-card"><div><b>{source}</b> <span class="fc-muted">{meta}</span></div>'
             f'<div>{body}</div><div class="fc-muted">{h(evidence.rationale)}</div>{warning}</div>')

@@ -106,7 +106,7 @@ def show_library() -> None:
                                  key="lib_page")) if pages > 1 else 1
     stored = list_articles(catalog, search, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     st.dataframe([{"title": a.article.title, "source": a.article.source, "url": a.article.url,
-                   "date": a.article.date, "added": added(a.added_at), "chunks": a.chunks, "id": a.article.id}
+                   "date": a.article.published, "added": added(a.added_at), "chunks": a.chunks, "id": a.article.id}
                   for a in stored], hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("url")})
     shown = f"{matching} matching · " if search else ""

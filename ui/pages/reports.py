@@ -5,8 +5,9 @@ from functools import partial
 import streamlit as st
 
 from pipeline.errors import FactCheckError
-from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, export
-from pipeline.reports import load_report
+from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, REPORT_FORMATS, SCOPE_NAMES, export
+from pipeline.reports import load_report, permalink
+from pipeline.types import ReportScope
 from ui.components import run_label
 from ui.state import get_settings, list_runs
 
@@ -28,12 +29,19 @@ except FactCheckError as exc:
 decided = sum(1 for c in report.claims if c.decided)
 st.caption(f"{decided} of {len(report.claims)} claims decided by a person; undecided claims are marked "
            "“not yet reviewed” and never published in ClaimReview.")
+scope = st.radio("Claims in the export", [None, *ReportScope], horizontal=True, key="report_scope",
+                 format_func=lambda s: f"{SCOPE_NAMES[s].capitalize()}" if s else "Default for each format",
+                 help="Default: decided only for Markdown, HTML and ClaimReview; everything, with machine "
+                      "suggestions marked, for JSON and CSV. ClaimReview always holds decided claims only.")
+if not permalink(report):
+    st.caption("ClaimReview items get a url once `reports.base_url` is set to where reports are published.")
 cols = st.columns(len(FORMATS))
 for column, fmt in zip(cols, FORMATS, strict=True):
+    chosen = scope if scope in REPORT_FORMATS[fmt].scopes else None
     # data is a callable: each export is built when its button is clicked, not on every rerun
-    column.download_button(NAMES[fmt], data=partial(export, report, fmt),
+    column.download_button(NAMES[fmt], data=partial(export, report, fmt, chosen),
                            file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
                            key=f"download_{fmt}", width="stretch")
 st.subheader("Preview")
 with st.container(height=700, border=True):
-    st.markdown(export(report, "md"))
+    st.markdown(export(report, "md", scope))
