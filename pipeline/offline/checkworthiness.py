@@ -82,7 +82,7 @@ class OfflineClaimExtractor:
     """Every sentence is a candidate; its check-worthiness comes from the cue model."""
 
     def __init__(self) -> None:
-        self.prompt_versions = {"offline_checkworthiness": _weights_version()}
+        self.prompt_versions = {"offline_checkworthiness": weights_version()}
 
     def candidates(self, article: Article, usage: Usage, stop: threading.Event | None = None,
                    on_candidates: OnCandidates | None = None) -> list[ClaimCandidate]:
@@ -97,7 +97,7 @@ class OfflineClaimExtractor:
         return found
 
 
-def _weights_version() -> str:
+def weights_version() -> str:
     """Version of the cue model = hash of its weights file."""
     import hashlib
 
