@@ -203,3 +203,25 @@ def claims_from_texts(texts: Iterable[str], list_name: str, **meta: str) -> Clai
         first = f" ({found.problem_messages()[0]})" if found.problems else ""
         raise InputError(f"No claim was given{first}", "Type at least one claim (one per line)")
     return found
+
+
+def describe_source(source: ClaimSource) -> str:
+    """Where a given claim came from, in one line of plain text (escape it where it is shown)."""
+    parts = [f"said by {source.speaker}" if source.speaker else "", f"on {source.date}" if source.date else "",
+             f"appeared at {source.url}" if source.url else "",
+             f"flagged by {source.flagged_by}" if source.flagged_by else "",
+             f"{source.list_name}, line {source.line}" if source.list_name and source.line else source.list_name,
+             f"note: {source.note}" if source.note else ""]
+    return "; ".join(p for p in parts if p) or "handed in by a person"
+
+
+def item_reviewed(source: ClaimSource) -> dict:
+    """ClaimReview `itemReviewed` fields of a given claim: appearance, author, datePublished (those known)."""
+    fields: dict = {}
+    if source.url.startswith(("http://", "https://")):
+        fields["appearance"] = [{"@type": "CreativeWork", "url": source.url}]
+    if source.speaker:
+        fields["author"] = {"@type": "Person", "name": source.speaker}
+    if source.date:
+        fields["datePublished"] = source.date
+    return fields

@@ -9,6 +9,7 @@ from html import escape
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipeline.claim_lists import describe_source
 from pipeline.markdown import md_escape
 from pipeline.reports import cited_passages, method_note, model_suggestion, number_sources, safe_url, shown_evidence
 from pipeline.types import Claim, ClaimReport, Evidence, Report, Review, Stance
@@ -49,6 +50,7 @@ def _environment(autoescape: bool, finalize: Callable[[object], object] | None =
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                               keep_trailing_newline=True, auto_reload=False, finalize=finalize)
     environment.filters["safe_url"] = safe_url
+    environment.filters["origin"] = describe_source
     return environment
 
 
