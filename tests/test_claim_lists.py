@@ -130,3 +130,24 @@ def test_exports_show_the_origin_and_claimreview_fills_item_reviewed(demo_engine
     markdown = export(report, "md")
     assert "Flagged claim: said by A. Influencer" in markdown and "In the article" not in markdown
 
+
+
+def test_a_short_standalone_claim_is_no_longer_rejected_as_an_article(demo_engine, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"Vaccines cause autism.\n")))
+    assert run_main(demo_engine, "check", "-") == 0
+    out = capsys.readouterr().out
+    assert "1 claims" in out and "No check-worthy claims" not in out
+
+
+def test_bench_suites_report_beside_their_baselines(engine, tmp_path, capsys):
+    from bench.cli import main as bench_main
+    from bench.datasets import CLIMATE_FEVER
+
+    assert bench_main(["shortclaims", "--json"], engine) == 0
+    [table] = json.loads(capsys.readouterr().out)["tables"]
+    assert table["rows"][0]["claims"] == 80 and "all Yes" in table["baseline"]
+    small = tmp_path / "cf.jsonl"
+    small.write_text("".join(CLIMATE_FEVER.read_text(encoding="utf-8").splitlines(keepends=True)[:12]))
+    assert bench_main(["verdicts", "--data", str(small), "--part", "all", "--json"], engine) == 0
+    four, two = json.loads(capsys.readouterr().out)["tables"]
+    assert four["rows"][0]["items"] == 12 and two["rows"][1]["balanced accuracy"] == 0.5
