@@ -48,13 +48,10 @@ class ClaimChecks:
     """Checks claims as they are offered; `finish` returns the final claims, checked, in their order."""
 
     def __init__(self, article_id: str, engine: Engine, usage: Usage, notify: Progress,
-                 stop: threading.Event | None = None, on_checked: Callable[[Claim], None] | None = None,
-                 already_done: int = 0):
-        """`on_checked` gets every finished claim (from the worker threads); `already_done` claims were finished
-        before (e.g. resumed) and count in the progress."""
+                 stop: threading.Event | None = None, on_checked: Callable[[Claim], None] | None = None):
+        """`on_checked` gets every finished claim (from the worker threads)."""
         self.article_id = article_id
         self.on_checked = on_checked
-        self.already_done = already_done
         self.engine = engine
         self.usage = usage
         self.notify = notify
@@ -105,8 +102,8 @@ class ClaimChecks:
             self.on_checked(result)
         with self.lock:
             self.done += 1
-            total = max(self.total or 0, len(self.started), self.done) + self.already_done
-            done = self.done + self.already_done
+            total = max(self.total or 0, len(self.started), self.done)
+            done = self.done
         self.notify(ProgressEvent(stage="claims", done=min(done, total), total=total, message=claim.text[:80],
                                   tokens_per_second=self.usage.tokens_per_second()))
         return result

@@ -116,10 +116,10 @@ def check_claim_list(claims: ClaimList, engine: Engine, progress: Progress | Non
     usage = Usage()
     stats = RunStats(candidates=len(wanted), skipped_lines=len(claims.problems),
                      resumed_claims=len(wanted) - len(pending))
-    notify(ProgressEvent(stage="claims", done=stats.resumed_claims, total=len(wanted),
-                         message=f"resumed {stats.resumed_claims} finished claims" if stats.resumed_claims else ""))
-    checks = ClaimChecks(article.id, engine, usage, notify, stop, on_checked=journal.add if save else None,
-                         already_done=stats.resumed_claims)
+    resumed_note = (f"{stats.resumed_claims} of {len(wanted)} claims were finished by an interrupted run of this "
+                    "list; checking the rest") if stats.resumed_claims else ""
+    notify(ProgressEvent(stage="claims", done=0, total=len(pending), message=resumed_note))
+    checks = ClaimChecks(article.id, engine, usage, notify, stop, on_checked=journal.add if save else None)
     checked = {c.id: c for c in checks.finish(pending)}
     final = [resumed.get(c.id) or checked[c.id] for c in wanted]
     stats.failed_claims = sum(1 for c in final if c.status == ClaimStatus.FAILED)
