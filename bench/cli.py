@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import checkworthiness_suite, extraction_suite, injection_suite, retrieval_suite, speed_suite, stance_suite
+from bench import (
+    checkworthiness_suite,
+    extraction_suite,
+    injection_suite,
+    retrieval_suite,
+    speed_suite,
+    stance_suite,
+    verdicts_suite,
+)
 from bench.report import SuiteResult, compare, render
 from factcheck.wiring import Engine
 
@@ -26,7 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                             ("extraction", "claims of 3 hand-annotated articles: recall, precision, span exactness"),
                             ("injection", "instruction detector: recall on held-out phrasings, false positives on "
                                           "news; --attack: verdict changes under attack with a real model"),
-                            ("speed", "ingest throughput, search latency, memory, a full check with a fake LLM")):
+                            ("speed", "ingest throughput, search latency, memory, a full check with a fake LLM"),
+                            ("verdicts", "Climate-FEVER claims checked as a --claims-file list against the pool: "
+                                         "verdict accuracy, balanced accuracy of supported vs not, vs majority"),
+                            ("shortclaims", "check-worthiness F1 of 80 short standalone claims (bench/data)")):
         p = suites.add_parser(name, help=help_text)
         p.add_argument("--data", help="dataset file or folder (default: ../shared/data/...)")
         p.add_argument("--limit", type=int, help="use only the first N items (with a slow local model keep it "
@@ -36,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                                              help="also sweep the score-fusion dense weight, e.g. 0.6,0.7,0.8,0.9")
     suites.choices["stance"].add_argument("--part", default="test", choices=("test", "tune", "all"),
                                           help="which hash-split half of Climate-FEVER to report (default: test)")
+    suites.choices["verdicts"].add_argument("--part", default="test", choices=("test", "tune", "all"),
+                                            help="which hash-split half of Climate-FEVER to check (default: test)")
     suites.choices["speed"].add_argument("--latency", type=float, default=1.0,
                                          help="seconds the fake LLM sleeps per call (default 1.0)")
     scale = suites.add_parser("scale", help="stores of 10k/100k/1M chunks: write throughput, hybrid latency, cold "
@@ -79,6 +92,10 @@ def run_suite(args: argparse.Namespace, engine: Engine) -> SuiteResult:
 
         return scale_suite.run(engine, args.sizes, args.dir or bench_dir(engine.settings) / "scale", args.queries,
                                args.server, args.baseline_checkout, args.extra_model)
+    if args.suite == "verdicts":
+        return verdicts_suite.run(engine, args.data, args.limit, args.part)
+    if args.suite == "shortclaims":
+        return verdicts_suite.run_short_claims(engine, args.data, args.limit)
     if args.suite == "extraction":
         return extraction_suite.run(engine, args.data, args.limit)
     return speed_suite.run(engine, args.data, args.limit, args.latency, args.replicas)

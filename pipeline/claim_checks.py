@@ -49,8 +49,10 @@ class ClaimChecks:
     """Checks claims as they are offered; `finish` returns the final claims, checked, in their order."""
 
     def __init__(self, article_id: str, engine: Engine, usage: Usage, notify: Progress,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, on_checked: Callable[[Claim], None] | None = None):
+        """`on_checked` gets every finished claim (from the worker threads)."""
         self.article_id = article_id
+        self.on_checked = on_checked
         self.engine = engine
         self.usage = usage
         self.notify = notify
@@ -101,6 +103,8 @@ class ClaimChecks:
 
     def finished(self, claim: Claim, result: Claim) -> Claim:
         """Count a finished check and report progress."""
+        if self.on_checked is not None:
+            self.on_checked(result)
         with self.lock:
             self.done += 1
             total = max(self.total or 0, len(self.started), self.done)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pipeline.claim_lists import item_reviewed as given_claim_fields
 from pipeline.reports import claim_anchor, permalink, safe_url
 from pipeline.types import ClaimReport, Report
 
@@ -29,6 +30,8 @@ def claim_review(item: ClaimReport, report: Report) -> dict:
         appearance = {"@type": "CreativeWork", "url": article_url}
         item_reviewed["appearance"] = [{**appearance, "datePublished": article.published} if article.published
                                        else appearance]
+    if item.claim.source is not None:  # a claim handed in: where it appeared, who said it, when
+        item_reviewed.update(given_claim_fields(item.claim.source))
     author: dict = {"@type": "Organization", "name": report.organisation}
     if safe_url(report.organisation_url):
         author["url"] = report.organisation_url

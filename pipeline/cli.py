@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pipeline.cli_claims import add_claims_options, cmd_check_claims, wants_claims
 from pipeline.cli_export import add_scope_option, export_notes, title_note, write_report
 from pipeline.cli_progress import StageProgress
 from pipeline.cli_store import (
@@ -72,6 +73,11 @@ def read_article(source: str, max_mb: float) -> Article:
 
 def cmd_check(args: argparse.Namespace, engine: Engine) -> int:
     """Check an article and print a summary (or the full result with --json)."""
+    if wants_claims(args):
+        return cmd_check_claims(args, engine)
+    if not args.article:
+        raise InputError("Nothing to check", "Give an article (a file, or - for stdin), --claim TEXT or "
+                         "--claims-file FILE")
     article = read_article(args.article, engine.settings.ingest.max_file_mb)
     if args.title:
         article.title = args.title
@@ -228,8 +234,9 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     parser.add_argument("--offline", action="store_true", help="use the offline engine whatever is configured")
     sub = parser.add_subparsers(dest="command", required=True)
     add_ingest_command(sub)
-    p = sub.add_parser("check", help="check an article (a file, or - for stdin)")
-    p.add_argument("article")
+    p = sub.add_parser("check", help="check an article (a file, or - for stdin), or claims (--claim, --claims-file)")
+    p.add_argument("article", nargs="?")
+    add_claims_options(p)
     p.add_argument("--title", default="")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)

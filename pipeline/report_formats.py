@@ -13,7 +13,7 @@ from pipeline.errors import InputError, redact
 from pipeline.injection import find_instructions
 from pipeline.report_templates import to_html, to_markdown
 from pipeline.reports import method_note, number_sources, scoped, shown_evidence
-from pipeline.types import ClaimReport, ClaimStatus, Report, ReportScope, Stance
+from pipeline.types import ClaimReport, ClaimSource, ClaimStatus, Report, ReportScope, Stance
 
 
 def to_json(report: Report) -> str:
@@ -37,7 +37,8 @@ def _csv_cell(value: object) -> str:
 
 CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness", "model_verdict",
                "model_confidence", "review_status", "decided", "final_verdict", "rating", "explanation",
-               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources")
+               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources",
+               "claim_url", "claim_speaker", "claim_date", "claim_flagged_by", "claim_note")
 
 
 def _cited_sources(item: ClaimReport, numbers: dict[str, int], stance: Stance) -> str:
@@ -61,7 +62,9 @@ def to_csv(report: Report) -> str:
                review.status.value, item.decided, review.verdict.value if review.verdict else "", review.rating,
                review.explanation, review.notes, "; ".join(item.reviewers), review.updated_at,
                cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS])
-        writer.writerow([_csv_cell(v) for v in row])
+        origin = claim.source or ClaimSource()  # where a claim handed in by a person came from
+        writer.writerow([_csv_cell(v) for v in (*row, origin.url, origin.speaker, origin.date, origin.flagged_by,
+                                                 origin.note)])
     return buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ from html import escape
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from pipeline.claim_lists import describe_source
 from pipeline.markdown import md_escape
 from pipeline.reports import (
     cited_articles,
@@ -62,6 +63,7 @@ def _environment(autoescape: bool, finalize: Callable[[object], object] | None =
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                               keep_trailing_newline=True, auto_reload=False, finalize=finalize)
     environment.filters["safe_url"] = safe_url
+    environment.filters["origin"] = describe_source
     return environment
 
 

@@ -222,6 +222,9 @@ class ClaimOrigin(str, Enum):
     OFFLINE = "offline"
     # The model's reply for that part of the article failed; the offline extractor's sentences stand in for it.
     FALLBACK = "offline_fallback"
+    # A person handed the claim in (check --claim / --claims-file, the app's "Check claims"): checked whatever
+    # its check-worthiness.
+    GIVEN = "given"
 
 
 def max_chars(limit: int) -> dict[str, Any]:
@@ -248,6 +251,19 @@ class ClaimCandidate(BaseModel):
         if article is not None and locate(self.source_quote, article) is None:
             raise ValueError(f"source_quote {self.source_quote[:80]!r} is not a verbatim sentence of the article")
         return self
+
+
+class ClaimSource(BaseModel):
+    """Where a claim handed in by a person appeared, who said it and when, who flagged it (all optional)."""
+
+    url: str = ""
+    speaker: str = ""
+    date: str = ""
+    flagged_by: str = ""
+    note: str = ""
+    # The list it came from ("command line", "pasted", a file name) and its line there (0 when not from a file).
+    list_name: str = ""
+    line: int = 0
 
 
 class ClaimFlag(BaseModel):
@@ -277,6 +293,8 @@ class Claim(BaseModel):
     origin_note: str = ""
     # Raised when the claim was made, e.g. "possible instructions to the model in this text" and the sentence.
     flags: list[ClaimFlag] = Field(default_factory=list)
+    # Set for a claim a person handed in instead of one taken from an article: where it appeared and who flagged it.
+    source: ClaimSource | None = None
 
 
 class EngineInfo(BaseModel):
@@ -328,6 +346,10 @@ class RunStats(BaseModel):
     below_threshold: int = 0
     failed_claims: int = 0
     seconds: float = 0.0
+    # Lines of a claims file that could not be read (each named in article.notices); claims resumed from a
+    # journal of an interrupted run of the same list.
+    skipped_lines: int = 0
+    resumed_claims: int = 0
 
 
 class RunResult(BaseModel):

@@ -19,6 +19,8 @@ class CheckJob:
     """One check: its thread, its latest progress per stage, and how it ended."""
 
     work: Work
+    # "article" (extraction, then claims) or "claims" (claims a person handed in: no extraction stage).
+    kind: str = "article"
     stop: threading.Event = field(default_factory=threading.Event)
     latest: dict[str, ProgressEvent] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
@@ -61,6 +63,8 @@ class CheckJob:
 def claims_status(job: CheckJob) -> str:
     """Where the claim checks are, with the model's speed and an estimate of the time left."""
     event = job.latest.get("claims")
+    if event is None and job.kind == "claims":
+        return "Checking claims: retrieving passages"
     if event is None:
         extract = job.latest.get("extract")
         done = extract is not None and extract.done >= extract.total

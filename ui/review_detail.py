@@ -19,6 +19,7 @@ from pipeline.types import (
     Stance,
     VerdictLabel,
 )
+from ui.claim_origin import render_claim_origin
 from ui.decisions import CONFLICT_KEY, FLASH_KEY, allowed_ratings, keep_mine, keep_theirs, on_widget_change, widget_key
 from ui.review_queue import STATUS_LABELS, open_claim
 from ui.safe import h, highlight, md
@@ -108,6 +109,8 @@ def render_claim_header(claim: Claim, article_flagged: bool) -> None:
 
 def render_context(result: RunResult, claim: Claim) -> None:
     """The paragraph around the claim with its source sentence highlighted; the whole article on demand."""
+    if render_claim_origin(claim):  # a claim handed in by a person has an origin, not an article paragraph
+        return
     text = result.article.text
     start, end = paragraph_around(text, *claim.span)
     prefix = "… " if start > 0 and text[start - 1] != "\n" else ""

@@ -10,6 +10,7 @@ from pipeline.loaders import load_bytes, load_text
 from pipeline.run import check_article
 from pipeline.types import RunResult
 from ui.check_job import CheckJob, claims_status
+from ui.claims_form import claims_form
 from ui.safe import md
 from ui.state import get_engine
 
@@ -59,7 +60,7 @@ JOB_KEY = "check_job"
 def show_progress(job: CheckJob, extract_bar, claims_bar, latest) -> None:
     """Draw the job's latest progress."""
     extract = job.latest.get("extract")
-    if extract is not None:
+    if extract is not None and extract_bar is not None:
         extract_bar.progress(extract.done / max(extract.total, 1), text=f"Extracting claims: {md(extract.message)}")
     claims = job.latest.get("claims")
     claims_bar.progress(claims.done / max(claims.total, 1) if claims else 0.0, text=claims_status(job))
@@ -69,12 +70,13 @@ def show_progress(job: CheckJob, extract_bar, claims_bar, latest) -> None:
 
 def follow(job: CheckJob) -> RunResult:
     """Show the job until it ends (a Cancel click reruns the page and comes back here); stops on failure."""
-    label = "Cancelling: finishing the model calls in flight…" if job.stop.is_set() else "Checking the article…"
+    checking = "Checking the claims…" if job.kind == "claims" else "Checking the article…"
+    label = "Cancelling: finishing the model calls in flight…" if job.stop.is_set() else checking
     with st.status(label, expanded=True) as status:
         st.button("Cancel", on_click=job.cancel, disabled=job.stop.is_set(), key="cancel_check",
                   help="Stop now: finished claims are kept, and re-running the same check resumes from the cache.")
-        extract_bar = st.progress(0.0, text="Extracting claims…")
-        claims_bar = st.progress(0.0, text="Checking claims: waiting for extraction")
+        extract_bar = None if job.kind == "claims" else st.progress(0.0, text="Extracting claims…")
+        claims_bar = st.progress(0.0, text=claims_status(job))
         latest = st.empty()
         while job.running:
             show_progress(job, extract_bar, claims_bar, latest)
@@ -88,6 +90,7 @@ def follow(job: CheckJob) -> RunResult:
         result = job.result
         failed = result.stats.failed_claims
         ending = " (cancelled; re-run to finish)" if job.stop.is_set() else (f" ({failed} failed)" if failed else "")
+        ending += f" · {result.stats.resumed_claims} resumed" if result.stats.resumed_claims else ""
         status.update(label=f"{len(result.claims)} claims in {result.stats.seconds:.1f} s{ending}", state="complete")
     return result
 
@@ -101,6 +104,9 @@ if st.button("Check article", type="primary", disabled=not (text.strip() or uplo
         st.stop()
     job = CheckJob(lambda report, stop: check_article(article, engine, progress=report, stop=stop)).start()
     st.session_state[JOB_KEY] = job
+claims_job = claims_form(engine, job is not None)
+if claims_job is not None:
+    job = st.session_state[JOB_KEY] = claims_job
 if job is not None:
     result = follow(job)
     st.session_state["run_id"] = result.run_id
