@@ -5,12 +5,13 @@ import shutil
 import numpy as np
 import pytest
 
-from factcheck.wiring import Engine
+from factcheck.wiring import Engine, build_archive
 from pipeline.config import load_settings
 from pipeline.errors import StoreError
 from pipeline.ingest import ingest_articles, list_articles
 from pipeline.maintenance import doctor, reindex
 from pipeline.ports import ArticleSummary, KeywordRow
+from pipeline.retrieval import Retriever
 from pipeline.types import Article, ArticleRef, Chunk
 from vectorstore.chroma_store import ChromaStore, article_batches
 
@@ -103,6 +104,18 @@ def test_doctor_reports_drift_and_repairs_it(filled):
     assert archive.keyword_search("Shahed drones", 1)[0][0] in {c.id for c in archive.iter_chunks()
                                                                 if c.article.id == shahed.id}
     assert {a.article.id: a.chunks for a in list_articles(archive.catalog)} == {a.id: 1 for a in articles()}
+
+
+def test_a_second_collection_has_its_own_chunks_keyword_index_and_catalog(filled):
+    """What a separate collection (e.g. published fact-checks) gets: the same hybrid search, kept apart."""
+    other = build_archive(filled.settings, filled.embedder.name, collection="factchecks")
+    checks = [Article.from_text("Claims that Iran sent no drones to Russia are false.", title="Drone denial")]
+    ingest_articles(checks, other, filled.embedder, filled.settings.ingest)
+    assert (other.count(), other.keywords.count(), other.catalog.count()) == (1, 1, 1)
+    assert filled.store.count() == filled.store.keywords.count() == filled.store.catalog.count() == 3
+    retriever = Retriever(other, filled.embedder, filled.settings.retrieval)
+    assert [p.article.title for p in retriever.search("Did Iran send drones to Russia?", 5)] == ["Drone denial"]
+    assert other.keyword_search("Shahed OPEC Sukhoi", 5) == []
 
 
 def test_a_keyword_index_built_with_other_settings_is_refused_until_reindex(filled, embedder):
