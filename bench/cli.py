@@ -52,12 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     suites.choices["speed"].add_argument("--latency", type=float, default=1.0,
                                          help="seconds the fake LLM sleeps per call (default 1.0)")
     scale = suites.add_parser("scale", help="stores of 10k/100k/1M chunks: write throughput, hybrid latency, cold "
-                                            "start, memory, disk, deletes; --server: the 100k store over HTTP")
+                                            "start, memory, disk, deletes; --server: the largest store over HTTP")
     scale.add_argument("--sizes", type=lambda t: [int(float(x)) for x in t.split(",")], default=[10_000, 100_000,
                        1_000_000], help="store sizes in chunks, grown in order (default 10000,100000,1000000)")
     scale.add_argument("--dir", type=Path, help="where the store grows (default data_dir/bench/scale; ~6 GB at 1M)")
     scale.add_argument("--queries", type=int, default=200, help="Climate-FEVER claims searched per size")
-    scale.add_argument("--server", action="store_true", help="also serve the 100k store with `chroma run`")
+    scale.add_argument("--server", action="store_true", help="also serve the largest store with `chroma run`")
     scale.add_argument("--baseline-checkout", type=Path, help="a checkout of version 1: compare embedding and "
                                                                "`ingest` throughput with it in the same run")
     scale.add_argument("--extra-model", default="", help="another ONNX file to time beside the embedders")

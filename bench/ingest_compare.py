@@ -36,7 +36,7 @@ def _ingest_seconds(checkout: Path, folder: Path) -> float:
     """Wall time of `python -m pipeline ingest FOLDER` run from a checkout into a fresh data dir."""
     with tempfile.TemporaryDirectory() as data:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-        env.update(FACTCHECK_DATA_DIR=data, FACTCHECK_LLM__PROVIDER="offline")
+        env.update(PYTHONPATH=str(checkout), FACTCHECK_DATA_DIR=data, FACTCHECK_LLM__PROVIDER="offline")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=checkout, env=env,
                        check=True, capture_output=True)

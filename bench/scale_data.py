@@ -13,21 +13,24 @@ VERIFIED_CLAIMS = SHARED_DATA / "checkthat2020-task2-en" / "verified_claims.docs
 
 
 def verified_claims(path: Path = VERIFIED_CLAIMS) -> list[tuple[str, str, str]]:
-    """The 10,389 CheckThat! 2020 verified claims as (id, claim, fact-check title), as the file has them."""
+    """The CheckThat! 2020 verified claims as (id, claim, fact-check title): 10,375 rows (quoted claims span lines)."""
     rows = []
     with open(require(path, "CheckThat! 2020 verified claims"), encoding="utf-8", newline="") as handle:
-        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+        for row in csv.reader(handle, delimiter="\t"):  # quoted claims may span lines
             if len(row) >= 3 and row[1] != "vclaim":
                 rows.append((row[0], row[1], row[2]))
     return rows
 
 
-def sentence_sources() -> list[list[str]]:
+POOL_SENTENCES = 4000  # per pool: each sentence is embedded once for the derived vectors (12k sentences in all)
+
+
+def sentence_sources(per_pool: int = POOL_SENTENCES) -> list[list[str]]:
     """Three pools of real sentences in document order: Wikipedia evidence, debate lines, fact-check claims."""
     wiki = [e.text for e in unique_evidence(read_climate_fever())]
     debates = [s.text for split in ("train", "dev", "dev-test") for s in read_checkthat(split, CHECKTHAT_DIR).sentences]
     claims = [text for _, claim, title in verified_claims() for text in (title, claim)]
-    return [[s.strip() for s in pool if len(s.strip()) > 20] for pool in (wiki, debates, claims)]
+    return [[s.strip() for s in pool if len(s.strip()) > 20][:per_pool] for pool in (wiki, debates, claims)]
 
 
 def passages(count: int, seed: int = 7, chars: int = 700) -> Iterator[tuple[int, list[int], str]]:

@@ -56,9 +56,12 @@ def build_llm(settings: Settings, provider: str) -> StructuredLLM:
                         stream=settings.llm.stream)
 
 
-def build_archive(settings: Settings, embedding_name: str) -> Archive:
-    """Chroma (embedded or a server) with its keyword index and article catalog (vectorstore.index_dir)."""
-    chunks = build_store(settings, embedding_name)
+def build_archive(settings: Settings, embedding_name: str, collection: str = "") -> Archive:
+    """Chroma (embedded or a server) with its keyword index and article catalog (vectorstore.index_dir).
+
+    `collection` (default vectorstore.collection) opens another collection with its own indexes.
+    """
+    chunks = build_store(settings, embedding_name, collection)
     folder = index_folder(settings, chunks.name)
     header = settings.retrieval.contextual_header
     return Archive(chunks, TantivyKeywordIndex(folder / "keywords", keyword_version(header)),

@@ -5,12 +5,13 @@ import shutil
 import numpy as np
 import pytest
 
-from factcheck.wiring import Engine
+from factcheck.wiring import Engine, build_archive
 from pipeline.config import load_settings
 from pipeline.errors import StoreError
-from pipeline.ingest import ingest_articles, list_articles
+from pipeline.ingest import ingest_articles, ingest_paths, list_articles
 from pipeline.maintenance import doctor, reindex
 from pipeline.ports import ArticleSummary, KeywordRow
+from pipeline.retrieval import Retriever
 from pipeline.types import Article, ArticleRef, Chunk
 from vectorstore.chroma_store import ChromaStore, article_batches
 
@@ -105,6 +106,18 @@ def test_doctor_reports_drift_and_repairs_it(filled):
     assert {a.article.id: a.chunks for a in list_articles(archive.catalog)} == {a.id: 1 for a in articles()}
 
 
+def test_a_second_collection_has_its_own_chunks_keyword_index_and_catalog(filled):
+    """What a separate collection (e.g. published fact-checks) gets: the same hybrid search, kept apart."""
+    other = build_archive(filled.settings, filled.embedder.name, collection="factchecks")
+    checks = [Article.from_text("Claims that Iran sent no drones to Russia are false.", title="Drone denial")]
+    ingest_articles(checks, other, filled.embedder, filled.settings.ingest)
+    assert (other.count(), other.keywords.count(), other.catalog.count()) == (1, 1, 1)
+    assert filled.store.count() == filled.store.keywords.count() == filled.store.catalog.count() == 3
+    retriever = Retriever(other, filled.embedder, filled.settings.retrieval)
+    assert [p.article.title for p in retriever.search("Did Iran send drones to Russia?", 5)] == ["Drone denial"]
+    assert other.keyword_search("Shahed OPEC Sukhoi", 5) == []
+
+
 def test_a_keyword_index_built_with_other_settings_is_refused_until_reindex(filled, embedder):
     plain = reopened(filled, embedder, FACTCHECK_RETRIEVAL__CONTEXTUAL_HEADER="false")
     with pytest.raises(StoreError) as info:
@@ -158,3 +171,23 @@ def _chunks(article_sizes):
 ])
 def test_writes_split_at_article_boundaries_within_the_batch_limit(sizes, limit, expected):
     assert list(article_batches(_chunks(sizes), limit)) == expected
+
+
+def test_the_editor_loop_ingest_remove_reingest_keeps_every_index_in_step(engine, tmp_path):
+    """Ingest a folder with a duplicate, remove one article, re-import the folder: it comes back, nothing else."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for number, (title, text) in enumerate(ARTICLES):
+        (folder / f"{number}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+    (folder / "copy.txt").write_text(f"{ARTICLES[0][0]}\n\n{ARTICLES[0][1]} \n", encoding="utf-8")
+    first = ingest_paths([folder], engine.store, engine.embedder, engine.settings.ingest)
+    assert (first.added_articles, len(first.duplicates), first.failed) == (3, 1, [])
+    doomed = next(a for a in list_articles(engine.store.catalog) if a.article.title == "Su-35")
+    engine.store.delete_article(doomed.article.id)
+    assert engine.store.keyword_search("Sukhoi pilots", 5) == [] and engine.store.catalog.count() == 2
+    again = ingest_paths([folder], engine.store, engine.embedder, engine.settings.ingest)
+    assert (again.added_articles, again.skipped_articles, len(again.duplicates)) == (1, 2, 1)
+    assert engine.store.count() == engine.store.keywords.count() == engine.store.catalog.total_chunks() == 3
+    best = engine.store.keyword_search("Sukhoi pilots", 1)[0][0]
+    assert engine.store.get_chunks([best])[0].article.title == "Su-35"
+    assert doctor(engine.store, repair=False).drift == 0

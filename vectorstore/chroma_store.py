@@ -213,9 +213,13 @@ def article_batches(chunks: list[Chunk], limit: int) -> Iterator[tuple[int, int]
         yield start, end
 
 
-def build_store(settings: Settings, embedding_name: str) -> ChromaStore:
-    """Chroma embedded under the data dir, or a Chroma server, per vectorstore.mode."""
+def build_store(settings: Settings, embedding_name: str, collection: str = "") -> ChromaStore:
+    """Chroma embedded under the data dir, or a Chroma server, per vectorstore.mode.
+
+    `collection` (default vectorstore.collection) names another collection on the same store, e.g. fact-checks.
+    """
     vs = settings.vectorstore
+    name = collection or vs.collection
     if vs.mode == "http":
-        return ChromaStore.http(vs.host, vs.port, vs.collection, embedding_name)
-    return ChromaStore.embedded(settings.chroma_dir, vs.collection, embedding_name)
+        return ChromaStore.http(vs.host, vs.port, name, embedding_name)
+    return ChromaStore.embedded(settings.chroma_dir, name, embedding_name)

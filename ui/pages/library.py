@@ -1,9 +1,11 @@
 """Library: add reference articles (upload, paste, URL, demo corpus), see what is stored, remove articles."""
 
+import time
 from datetime import UTC, datetime
 
 import streamlit as st
 
+from pipeline.cli_progress import eta
 from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import FactCheckError, InputError
 from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
@@ -20,22 +22,27 @@ st.caption("Reference articles your checks draw evidence from. Re-adding the sam
 def show_report(report: IngestReport) -> None:
     """What was added, skipped and refused."""
     (st.success if report.added_articles else st.info)(report.summary())
+    if report.duplicates:
+        with st.expander(f"{len(report.duplicates)} duplicate(s) skipped"):
+            st.markdown("\n".join(f"- {md(d.name)}: same text as {md(d.same_as)}" for d in report.duplicates[:200]))
     for failure in report.failed:
         st.error(f"{md(failure.name)}: {md(failure.reason)}")
 
 
-def _show(bar, done: int, total: int, name: str) -> None:
-    """Move the progress bar."""
-    bar.progress(done / total, text=f"{done}/{total}: {name[:60]}")
+def _show(bar, started: float, done: int, total: int, name: str) -> None:
+    """Move the progress bar, with the rate and the time left."""
+    timing = eta(done, total, time.monotonic() - started, "files")
+    bar.progress(done / total, text=f"{done}/{total} · {timing} · {md(name[:60])}")
 
 
 def ingest_with_progress(articles, report: IngestReport) -> None:
     """Store articles with a progress bar, then report."""
     if articles:
         bar = st.progress(0.0, text="Adding to the library…")
+        started = time.monotonic()
         ingest_articles(articles, engine.store, engine.embedder, settings.ingest,
                         settings.retrieval.contextual_header,
-                        lambda done, total, name: _show(bar, done, total, name), report)
+                        lambda done, total, name: _show(bar, started, done, total, name), report)
         bar.empty()
     show_report(report)
 
