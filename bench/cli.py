@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
                             ("extraction", "claims of 3 hand-annotated articles: recall, precision, span exactness"),
                             ("injection", "instruction detector: recall on held-out phrasings, false positives on "
                                           "news; --attack: verdict changes under attack with a real model"),
+                            ("claim-matching", "CheckThat! 2020 Task 2 dev: MAP@5, recall@1/5 of prior fact-checks "
+                                               "vs BM25 and dense"),
                             ("speed", "ingest throughput, search latency, memory, a full check with a fake LLM")):
         p = suites.add_parser(name, help=help_text)
         p.add_argument("--data", help="dataset file or folder (default: ../shared/data/...)")
@@ -79,6 +81,10 @@ def run_suite(args: argparse.Namespace, engine: Engine) -> SuiteResult:
 
         return scale_suite.run(engine, args.sizes, args.dir or bench_dir(engine.settings) / "scale", args.queries,
                                args.server, args.baseline_checkout, args.extra_model)
+    if args.suite == "claim-matching":
+        from bench import claim_matching_suite
+
+        return claim_matching_suite.run(engine, args.data, args.limit)
     if args.suite == "extraction":
         return extraction_suite.run(engine, args.data, args.limit)
     return speed_suite.run(engine, args.data, args.limit, args.latency, args.replicas)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,6 +41,22 @@ def as_chunk(factcheck: FactCheck) -> Chunk:
     """A fact-check in the shape the retrieval fusion functions rank."""
     return Chunk(id=factcheck.id, article=ArticleRef(id=factcheck.id, url=factcheck.url),
                  text=factcheck.claimReviewed)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A query's candidate fact-checks with their cosine and BM25 scores."""
+
+    found: dict[str, FactCheck]
+    cosines: dict[str, float]
+    bm25: dict[str, float]
+
+
+def fuse(candidates: Candidates, dense_weight: float) -> list[tuple[FactCheck, float]]:
+    """Candidates ranked by the evidence store's score fusion with this dense weight."""
+    chunks = {fid: as_chunk(f) for fid, f in candidates.found.items()}
+    fused = weighted_score_fusion(candidates.cosines, candidates.bm25, chunks, dense_weight)
+    return [(candidates.found[chunk.id], score) for chunk, score in fused]
 
 
 def keyword_row(factcheck: FactCheck) -> KeywordRow:
@@ -115,19 +132,21 @@ class FactCheckLibrary:
     def rank(self, query: str, vector: np.ndarray, candidates: int,
              dense_weight: float) -> list[tuple[FactCheck, float]]:
         """Dense and BM25 candidates fused: w × cosine + (1 − w) × BM25 / best BM25 (dense or BM25 alone at 1, 0)."""
+        return fuse(self.candidates(query, vector, candidates), dense_weight)
+
+    def candidates(self, query: str, vector: np.ndarray, n: int) -> Candidates:
+        """The n best by cosine and the n best by BM25, each with both scores."""
         tokens = tokenize(query)
-        dense = self.store.dense_search(vector, candidates) if dense_weight > 0 else []
-        keyword = self.keywords.search(tokens, candidates) if dense_weight < 1 else []
+        dense = self.store.dense_search(vector, n)
+        keyword = self.keywords.search(tokens, n)
         found = {f.id: f for f, _ in dense}
         cosines = {f.id: s for f, s in dense}
         missing = [fid for fid, _ in keyword if fid not in found]
         for fid, (factcheck, stored) in self.store.with_vectors(missing).items():
             found[fid], cosines[fid] = factcheck, float(np.dot(vector, stored))
         bm25 = {fid: s for fid, s in keyword if fid in found}
-        if dense_weight < 1:
-            bm25 |= self.keywords.scores_of(tokens, [fid for fid in found if fid not in bm25])
-        fused = weighted_score_fusion(cosines, bm25, {fid: as_chunk(f) for fid, f in found.items()}, dense_weight)
-        return [(found[chunk.id], score) for chunk, score in fused]
+        bm25 |= self.keywords.scores_of(tokens, [fid for fid in found if fid not in bm25])
+        return Candidates(found, cosines, bm25)
 
     def remove(self, ids: list[str]) -> int:
         """Remove fact-checks by id from the keyword index and the collection; return how many were stored."""

@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from pipeline.factcheck_types import FactCheckMatch
 from pipeline.text import locate
 
 M = TypeVar("M", bound=BaseModel)
@@ -268,6 +269,8 @@ class Claim(BaseModel):
     origin_note: str = ""
     # Raised when the claim was made, e.g. "possible instructions to the model in this text" and the sentence.
     flags: list[ClaimFlag] = Field(default_factory=list)
+    # Published fact-checks most like this claim (pipeline.factcheck_match), best first.
+    factchecks: list[FactCheckMatch] = Field(default_factory=list)
 
 
 class EngineInfo(BaseModel):

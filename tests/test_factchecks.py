@@ -14,6 +14,11 @@ from conftest import ROOT
 from test_cli import run_cli
 
 from pipeline.factcheck_import import ImportReport, read_factchecks
+from pipeline.loaders import load_text
+from pipeline.queue import FLAG_FACT_CHECKED, build_queue, sort_queue
+from pipeline.run import check_article
+from pipeline.runs import RunStore
+from pipeline.types import RunResult
 
 FIXTURES = ROOT / "tests" / "fixtures" / "factchecks"
 
@@ -140,3 +145,29 @@ def test_cli_bad_source_is_one_sentence(tmp_path):
     result = run_cli("factchecks", "import", str(tmp_path / "missing.json"), data_dir=tmp_path / "data")
     assert result.returncode == 1
     assert "is not a file or an http(s) URL" in result.stderr and "Traceback" not in result.stderr
+
+
+ARTICLE = ("The mayor said on Tuesday that noise from wind turbines causes cancer in 40 percent of nearby residents. "
+           "The council will vote on the new wind farm in March 2025, officials said.")
+
+
+def test_a_check_matches_claims_flags_them_and_they_rise_in_the_queue(engine):
+    report = engine.factchecks.import_sources([str(FIXTURES / "claimreview_object.json"),
+                                               str(FIXTURES / "claimreview_list.json")])
+    assert report.added == 3
+    result = check_article(load_text(ARTICLE, source="test"), engine)
+    wind, vote = result.claims
+    assert len(wind.factchecks) == 3 and wind.factchecks[0].flagged
+    assert wind.factchecks[0].factcheck.url.endswith("wind-turbines-cancer")
+    assert [f.reason for f in wind.flags] == ["matches a fact-check rated False by Example Fact Check"]
+    assert not any(m.flagged for m in vote.factchecks) and not vote.flags
+    saved = RunStore(engine.settings.runs_dir).load(result.run_id)
+    assert saved.claims[0].factchecks == wind.factchecks
+    rows = sort_queue(build_queue(saved, {}, low_confidence=0.0))
+    assert rows[0].claim_id == wind.id and FLAG_FACT_CHECKED in rows[0].flags
+    assert FLAG_FACT_CHECKED not in rows[1].flags
+
+
+def test_runs_saved_before_fact_checks_still_load():
+    old = json.loads((ROOT / "tests" / "fixtures" / "run-v1.json").read_text(encoding="utf-8"))
+    assert all(c.factchecks == [] for c in RunResult.model_validate(old).claims)
