@@ -357,6 +357,8 @@ class Review(BaseModel):
     explanation: str = ""
     notes: str = ""
     stances: dict[str, Stance] = Field(default_factory=dict)
+    # The id of the prior fact-check (Claim.factchecks) the reviewer based the decision on ("" = none).
+    factcheck_basis: str = ""
     reviewer: str = ""
     updated_at: str = ""
     version: int = 0
