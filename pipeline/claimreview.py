@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pipeline.factcheck_match import accepted_factcheck, based_on
 from pipeline.reports import safe_url
 from pipeline.types import ClaimReport, Report
 
@@ -38,6 +39,8 @@ def claim_review(item: ClaimReport, report: Report) -> dict:
     }
     if review.explanation:
         document["reviewBody"] = review.explanation
+    if prior := accepted_factcheck(item):
+        document["isBasedOn"] = based_on(prior)
     return document
 
 

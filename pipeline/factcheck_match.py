@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pipeline.engine import Engine
 from pipeline.errors import FactCheckError
-from pipeline.factcheck_types import FactCheckMatch
+from pipeline.factcheck_types import FactCheck, FactCheckMatch
 from pipeline.queue import FLAG_FACT_CHECKED
-from pipeline.types import Claim, ClaimFlag, updated
+from pipeline.types import Claim, ClaimFlag, ClaimReport, updated
 
 
 def matched(claim: Claim, matches: list[FactCheckMatch]) -> Claim:
@@ -30,3 +30,21 @@ def match_claims(claims: list[Claim], engine: Engine) -> list[Claim]:
         return [matched(c, library.search(c.text, settings.k)) for c in claims]
     except FactCheckError:  # fact-checks are an aid: a broken fact-check store never sinks a check
         return claims
+
+
+def accepted_factcheck(item: ClaimReport) -> FactCheck | None:
+    """The prior fact-check the reviewer marked as the basis of a decided claim, or None."""
+    basis = item.review.factcheck_basis
+    if not item.decided or not basis:
+        return None
+    return next((m.factcheck for m in item.claim.factchecks if m.factcheck.id == basis), None)
+
+
+def based_on(factcheck: FactCheck) -> dict:
+    """A ClaimReview `isBasedOn` reference to a prior fact-check."""
+    reference: dict = {"@type": "ClaimReview", "claimReviewed": factcheck.claimReviewed,
+                       "author": {"@type": "Organization", "name": factcheck.publisher},
+                       "reviewRating": {"@type": "Rating", "alternateName": factcheck.rating}}
+    if factcheck.url:
+        reference["url"] = factcheck.url
+    return reference

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from pipeline.claimreview import to_claimreview
 from pipeline.errors import redact
+from pipeline.factcheck_match import accepted_factcheck
 from pipeline.injection import find_instructions
 from pipeline.report_templates import to_html, to_markdown
 from pipeline.reports import method_note, number_sources, shown_evidence
@@ -20,11 +21,18 @@ def to_json(report: Report) -> str:
     """The result document plus reviews, reviewers and report metadata."""
     document = json.loads(report.run.model_dump_json())
     document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
-                                        "reviewers": c.reviewers} for c in report.claims}
+                                        "reviewers": c.reviewers, "accepted_factcheck": _accepted(c)}
+                          for c in report.claims}
     document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
                           "method": method_note(report),
                           "instructions_to_model": [f.model_dump() for f in find_instructions(report.run.article.text)]}
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _accepted(item: ClaimReport) -> dict | None:
+    """The prior fact-check a decision was based on, as JSON (None when there is none)."""
+    prior = accepted_factcheck(item)
+    return prior.model_dump() if prior else None
 
 
 def _csv_cell(value: object) -> str:
@@ -35,7 +43,7 @@ def _csv_cell(value: object) -> str:
 
 CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness", "model_verdict",
                "model_confidence", "review_status", "decided", "final_verdict", "rating", "explanation",
-               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources")
+               "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources", "prior_factcheck")
 
 
 def _cited_sources(item: ClaimReport, numbers: dict[str, int], stance: Stance) -> str:
@@ -57,9 +65,15 @@ def to_csv(report: Report) -> str:
                claim.verdict.value if claim.status == ClaimStatus.OK else "failed", claim.confidence,
                review.status.value, item.decided, review.verdict.value if review.verdict else "", review.rating,
                review.explanation, review.notes, "; ".join(item.reviewers), review.updated_at,
-               cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS])
+               cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS], _prior_cell(item))
         writer.writerow([_csv_cell(v) for v in row])
     return buffer.getvalue()
+
+
+def _prior_cell(item: ClaimReport) -> str:
+    """'publisher: rating url' of the prior fact-check a decision was based on."""
+    prior = accepted_factcheck(item)
+    return f"{prior.publisher}: {prior.rating} {prior.url}".strip() if prior else ""
 
 
 class ReportFormat(NamedTuple):

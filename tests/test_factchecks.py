@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import http.server
+import io
 import json
 import threading
 import tracemalloc
@@ -16,6 +18,9 @@ from test_cli import run_cli
 from pipeline.factcheck_import import ImportReport, read_factchecks
 from pipeline.loaders import load_text
 from pipeline.queue import FLAG_FACT_CHECKED, build_queue, sort_queue
+from pipeline.report_formats import export
+from pipeline.reports import load_report
+from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import RunResult
@@ -171,3 +176,29 @@ def test_a_check_matches_claims_flags_them_and_they_rise_in_the_queue(engine):
 def test_runs_saved_before_fact_checks_still_load():
     old = json.loads((ROOT / "tests" / "fixtures" / "run-v1.json").read_text(encoding="utf-8"))
     assert all(c.factchecks == [] for c in RunResult.model_validate(old).claims)
+
+
+def test_exports_carry_the_accepted_match_and_the_claimreview_export_imports_back(engine, tmp_path):
+    engine.factchecks.import_sources([str(FIXTURES / "claimreview_object.json")])
+    result = check_article(load_text(ARTICLE, source="test"), engine)
+    wind = result.claims[0]
+    prior = wind.factchecks[0].factcheck
+    store = ReviewStore(engine.settings.reviews_db)
+    base = store.get(result.run_id, wind.id)
+    store.save(base, {"rating": "False", "factcheck_basis": prior.id, "status": "done"}, "Ana",
+               engine.settings.review.rating_scale)
+    report = load_report(result.run_id, engine.settings)
+    markdown, page = export(report, "md"), export(report, "html")
+    assert "Based on a prior fact-check: Example Fact Check rated" in markdown and f"<{prior.url}>" in markdown
+    assert f'<a href="{prior.url}">' in page and "Based on a prior fact-check" in page
+    assert json.loads(export(report, "json"))["reviews"][wind.id]["accepted_factcheck"]["url"] == prior.url
+    rows = list(csv.DictReader(io.StringIO(export(report, "csv"))))
+    assert rows[0]["prior_factcheck"] == f"Example Fact Check: False {prior.url}" and rows[1]["prior_factcheck"] == ""
+    claimreview = export(report, "claimreview")
+    [published] = json.loads(claimreview)
+    assert published["isBasedOn"]["url"] == prior.url and published["isBasedOn"]["@type"] == "ClaimReview"
+    exported = tmp_path / "export.jsonld"
+    exported.write_text(claimreview, encoding="utf-8")
+    [back], report_back = read(exported)
+    assert back.claimReviewed == wind.text and back.rating == "False"
+    assert back.author.name == engine.settings.review.organisation and not report_back.skipped
