@@ -160,7 +160,7 @@ class FactCheckSettings(Section):
     k: int = Field(default=3, ge=1)
     flag_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     candidates: int = Field(default=50, ge=1)
-    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.8, ge=0.0, le=1.0)
     match_claims: bool = True
 
 

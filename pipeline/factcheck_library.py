@@ -24,14 +24,15 @@ from pipeline.types import ArticleRef, Chunk
 KEYWORD_VERSION = f"tokenizer {TOKENIZER_VERSION}, fact-checks 1"
 _BATCH = 256
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.I)
-# A tweet's trailing signature: "— Name (@handle) January 14, 2020" (also with "-" or "--").
-_SIGNATURE = re.compile(r"\s*(?:—|--|-)\s*[^—\n]{0,80}\(@\w+\)\s*\w*\s*\d{0,2},?\s*\d{0,4}\s*$")
+# A tweet's trailing signature: "— Name (@handle) January 14, 2020"; the name is kept (claims often name the
+# speaker), the handle and date are dropped.
+_SIGNATURE = re.compile(r"\s*(?:—|--)\s*([^—\n]{0,80}?)\s*\(@\w+\)\s*\w*\s*\d{0,2},?\s*\d{0,4}\s*$")
 _HANDLE_OR_TAG = re.compile(r"[@#](\w+)")
 
 
 def clean_query(text: str) -> str:
-    """A claim or post as a query: URLs, a tweet's trailing signature and @/# marks removed."""
-    text = _SIGNATURE.sub(" ", text)
+    """A claim or post as a query: URLs, a tweet's trailing handle and date, and @/# marks removed."""
+    text = _SIGNATURE.sub(r" \1", text)
     text = _URL.sub(" ", text)
     text = _HANDLE_OR_TAG.sub(r"\1", text)
     return " ".join(text.split())

@@ -15,7 +15,9 @@ import pytest
 from conftest import ROOT
 from test_cli import run_cli
 
+from bench.claim_matching_suite import average_precision_at_5, read_tsv
 from pipeline.factcheck_import import ImportReport, read_factchecks
+from pipeline.factcheck_library import clean_query
 from pipeline.loaders import load_text
 from pipeline.queue import FLAG_FACT_CHECKED, build_queue, sort_queue
 from pipeline.report_formats import export
@@ -202,3 +204,16 @@ def test_exports_carry_the_accepted_match_and_the_claimreview_export_imports_bac
     [back], report_back = read(exported)
     assert back.claimReviewed == wind.text and back.rating == "False"
     assert back.author.name == engine.settings.review.organisation and not report_back.skipped
+
+
+def test_claim_matching_bench_reads_multiline_rows_cleans_tweets_and_scores_map(tmp_path):
+    (tmp_path / "verified_claims.docs.tsv").write_text(
+        '\tvclaim\ttitle\n7\t"A claim that runs\nover two lines."\tTitle 7\n8\tPlain claim.\t"Quoted ""title"""\n',
+        encoding="utf-8")
+    assert read_tsv(tmp_path / "verified_claims.docs.tsv") == [
+        ["7", "A claim that runs over two lines.", "Title 7"], ["8", "Plain claim.", 'Quoted "title"']]
+    tweet = ("Wombats are herding animals #AustralianFires pic.twitter.com/0eJtwJyS1J https://t.co/x "
+             "— Center for Bio Div (@CenterForBioDiv) January 14, 2020")
+    assert clean_query(tweet) == "Wombats are herding animals AustralianFires Center for Bio Div"
+    assert average_precision_at_5(["a", "b", "c"], {"b"}) == 0.5
+    assert average_precision_at_5(["x", "y", "z", "w", "v", "a"], {"a"}) == 0.0
