@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                             ("speed", "ingest throughput, search latency, memory, a full check with a fake LLM"),
                             ("verdicts", "Climate-FEVER claims checked as a --claims-file list against the pool: "
                                          "verdict accuracy, balanced accuracy of supported vs not, vs majority"),
-                            ("shortclaims", "check-worthiness F1 of 80 short standalone claims (bench/data)")):
+                            ("shortclaims", "check-worthiness F1 of 80 short standalone claims (bench/data)"),
+                            ("claim-matching", "CheckThat! 2020 Task 2 dev: MAP@5, recall@1/5 of prior fact-checks "
+                                               "vs BM25 and dense")):
         p = suites.add_parser(name, help=help_text)
         p.add_argument("--data", help="dataset file or folder (default: ../shared/data/...)")
         p.add_argument("--limit", type=int, help="use only the first N items (with a slow local model keep it "
@@ -96,6 +98,10 @@ def run_suite(args: argparse.Namespace, engine: Engine) -> SuiteResult:
         return verdicts_suite.run(engine, args.data, args.limit, args.part)
     if args.suite == "shortclaims":
         return verdicts_suite.run_short_claims(engine, args.data, args.limit)
+    if args.suite == "claim-matching":
+        from bench import claim_matching_suite
+
+        return claim_matching_suite.run(engine, args.data, args.limit)
     if args.suite == "extraction":
         return extraction_suite.run(engine, args.data, args.limit)
     return speed_suite.run(engine, args.data, args.limit, args.latency, args.replicas)

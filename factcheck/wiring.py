@@ -15,6 +15,7 @@ from llm.structured import LangChainLLM
 from pipeline.archive import Archive, keyword_version
 from pipeline.claims import LLMClaimExtractor
 from pipeline.config import Settings, resolve_provider
+from pipeline.factcheck_library import KEYWORD_VERSION, FactCheckLibrary
 from pipeline.lru import CachedEmbedder
 from pipeline.offline.checkworthiness import OfflineClaimExtractor
 from pipeline.offline.stance import OfflineStanceJudge
@@ -26,6 +27,7 @@ from pipeline.types import EngineInfo
 from vectorstore.catalog import SqliteCatalog
 from vectorstore.chroma_store import build_store
 from vectorstore.embeddings import build_minilm
+from vectorstore.factcheck_store import build_factcheck_store
 from vectorstore.keyword_index import TantivyKeywordIndex, index_folder
 
 CHAT_MODELS: Registry[BaseChatModel] = Registry("LLM provider", "llm.provider", reserved=("auto", "offline"))
@@ -94,6 +96,13 @@ class Engine:
     def retriever(self) -> Retriever:
         """Hybrid search; query vectors are remembered per process."""
         return Retriever(self.store, CachedEmbedder(self.embedder, size=2048), self.settings.retrieval)
+
+    @cached_property
+    def factchecks(self) -> FactCheckLibrary:
+        """Published fact-checks in their own collection and keyword index, matched against every claim."""
+        store = build_factcheck_store(self.settings, self.embedder.name)
+        keywords = TantivyKeywordIndex(index_folder(self.settings, store.name) / "keywords", KEYWORD_VERSION)
+        return FactCheckLibrary(store, keywords, CachedEmbedder(self.embedder, size=2048), self.settings.factchecks)
 
     @cached_property
     def llm(self) -> StructuredLLM | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from pipeline.claim_lists import item_reviewed as given_claim_fields
+from pipeline.factcheck_match import accepted_factcheck, based_on
 from pipeline.reports import claim_anchor, permalink, safe_url
 from pipeline.types import ClaimReport, Report
 
@@ -44,6 +45,8 @@ def claim_review(item: ClaimReport, report: Report) -> dict:
     }
     if review.explanation:
         document["reviewBody"] = review.explanation
+    if prior := accepted_factcheck(item):
+        document["isBasedOn"] = based_on(prior)
     return document
 
 

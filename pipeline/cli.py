@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.cli_claims import add_claims_options, cmd_check_claims, wants_claims
 from pipeline.cli_export import add_scope_option, export_notes, title_note, write_report
+from pipeline.cli_factchecks import add_factcheck_commands, read_queries
 from pipeline.cli_progress import StageProgress
 from pipeline.cli_store import (
     EXIT_ERROR,
@@ -136,13 +137,7 @@ def failure_reasons(result: RunResult) -> dict[str, int]:
 
 def cmd_search(args: argparse.Namespace, engine: Engine) -> int:
     """Show what retrieval returns for a text, or for each line of a queries file."""
-    if args.queries_file:
-        queries = Path(args.queries_file).read_text(encoding="utf-8").splitlines()
-    elif args.text:
-        queries = [" ".join(args.text)]
-    else:
-        raise InputError("No query given", "Pass TEXT or --queries-file FILE")
-    for query in queries:
+    for query in read_queries(args):
         passages = engine.retriever.search(query, args.k) if query.strip() else []
         hits: list[dict[str, Any]] = [{"chunk_id": p.chunk_id, "source": p.article.url or p.article.source,
                                        "title": p.article.title, "text": p.text, "score": p.score} for p in passages]
@@ -257,6 +252,7 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     p.set_defaults(func=cmd_models)
     sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)
     add_archive_commands(sub)
+    add_factcheck_commands(sub)
     p = sub.add_parser("demo", help="load the demo corpus and check the demo article")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)

@@ -9,9 +9,10 @@ from typing import Any, TextIO
 from pipeline.run import ProgressEvent
 
 STAGE_NAMES = {"extract": "extracting claims", "retrieve": "retrieving passages", "claims": "checking claims",
-               "ingest": "ingesting", "reindex": "reindexing"}
+               "ingest": "ingesting", "reindex": "reindexing",
+               "factchecks": "reading fact-checks", "factchecks-stored": "storing fact-checks"}
 STAGE_UNITS = {"extract": "windows", "retrieve": "claims", "claims": "claims", "ingest": "files",
-               "reindex": "passages"}
+               "reindex": "passages", "factchecks": "bytes", "factchecks-stored": "fact-checks"}
 
 
 def eta(done: int, total: int, elapsed: float, unit: str = "") -> str:

@@ -152,6 +152,18 @@ class RunSettings(Section):
     cache: bool = True
 
 
+class FactCheckSettings(Section):
+    """Published fact-checks: their collection, and how claims are matched against them (see BENCHMARKS.md)."""
+
+    collection: str = "factchecks"
+    # Prior fact-checks shown per claim, and the fused score (0-1) above which a claim is flagged.
+    k: int = Field(default=3, ge=1)
+    flag_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    candidates: int = Field(default=50, ge=1)
+    dense_weight: float = Field(default=0.8, ge=0.0, le=1.0)
+    match_claims: bool = True
+
+
 class ReviewSettings(Section):
     """The house rating scale and who publishes the reports."""
 
@@ -241,6 +253,7 @@ class Settings(BaseSettings):
     run: RunSettings = Field(default_factory=RunSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    factchecks: FactCheckSettings = Field(default_factory=FactCheckSettings)
     presets: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @classmethod

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pipeline.archive import Archive
 from pipeline.config import Settings
+from pipeline.factcheck_library import FactCheckLibrary
 from pipeline.ports import ClaimExtractor, Embedder, StanceJudge, StructuredLLM
 from pipeline.retrieval import Retriever
 from pipeline.types import EngineInfo
@@ -29,6 +30,10 @@ class Engine(Protocol):
     @property
     def retriever(self) -> Retriever:
         """Hybrid search over the store."""
+
+    @property
+    def factchecks(self) -> FactCheckLibrary:
+        """Published fact-checks, kept apart from the evidence."""
 
     @property
     def llm(self) -> StructuredLLM | None:

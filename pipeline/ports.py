@@ -11,6 +11,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from pipeline.errors import LLMError
+from pipeline.factcheck_types import FactCheck
 from pipeline.prompts import RenderedPrompt
 from pipeline.types import Article, ArticleRef, Chunk, ClaimCandidate, Evidence, Passage, Usage
 
@@ -138,6 +139,31 @@ class ArticleCatalog(Protocol):
 
     def rebuild(self, entries: Iterable[ArticleSummary]) -> int:
         """Replace every row in one transaction; return how many rows were written."""
+
+
+class FactCheckStore(Protocol):
+    """Published fact-checks with their vectors, in their own collection (never mixed with evidence passages)."""
+
+    def add(self, factchecks: list[FactCheck], vectors: np.ndarray) -> None:
+        """Store fact-checks (upsert by id)."""
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of these fact-check ids are already stored."""
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[FactCheck, float]]:
+        """Nearest fact-checks by cosine similarity (higher is closer)."""
+
+    def with_vectors(self, ids: list[str]) -> dict[str, tuple[FactCheck, np.ndarray]]:
+        """Stored fact-checks and their vectors by id (ids not stored are left out)."""
+
+    def page(self, offset: int, limit: int) -> list[FactCheck]:
+        """A page of stored fact-checks, in storage order."""
+
+    def delete(self, ids: list[str]) -> int:
+        """Remove fact-checks by id; return how many were stored."""
+
+    def count(self) -> int:
+        """Number of stored fact-checks."""
 
 
 @dataclass(frozen=True)

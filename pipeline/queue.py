@@ -23,9 +23,10 @@ FLAG_CONFLICTING = "conflicting"
 FLAG_LOW_CONFIDENCE = "low confidence"
 FLAG_UNGROUNDED = "ungrounded evidence"
 FLAG_FALLBACK = "offered by the offline extractor"
+FLAG_FACT_CHECKED = "matches a published fact-check"
 # Lower number = more urgent.
 _SEVERITY = {FLAG_FAILED: 0, INJECTION_FLAG: 1, FLAG_REFUTED: 2, FLAG_CONFLICTING: 3, FLAG_UNGROUNDED: 4,
-             FLAG_FALLBACK: 5, FLAG_LOW_CONFIDENCE: 6}
+             FLAG_FALLBACK: 5, FLAG_LOW_CONFIDENCE: 6, FLAG_FACT_CHECKED: 2}
 SORTS = ("flagged first", "article order", "check-worthiness", "lowest confidence")
 
 
@@ -56,6 +57,8 @@ def claim_flags(claim: Claim, low_confidence: float, article_flagged: bool = Fal
     if claim.status == ClaimStatus.FAILED:
         return [FLAG_FAILED, *injection]
     flags = injection
+    if any(m.flagged for m in claim.factchecks):
+        flags.append(FLAG_FACT_CHECKED)
     if claim.verdict == VerdictLabel.REFUTED:
         flags.append(FLAG_REFUTED)
     if claim.verdict == VerdictLabel.CONFLICTING:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from pipeline.claimreview import to_claimreview
 from pipeline.errors import InputError, redact
+from pipeline.factcheck_match import accepted_factcheck
 from pipeline.injection import find_instructions
 from pipeline.report_templates import to_html, to_markdown
 from pipeline.reports import method_note, number_sources, scoped, shown_evidence
@@ -21,12 +22,19 @@ def to_json(report: Report) -> str:
     document = json.loads(report.run.model_copy(update={"claims": [c.claim for c in report.claims]})
                           .model_dump_json())
     document["reviews"] = {c.claim.id: {**json.loads(c.review.model_dump_json()), "decided": c.decided,
-                                        "reviewers": c.reviewers} for c in report.claims}
+                                        "reviewers": c.reviewers, "accepted_factcheck": _accepted(c)}
+                          for c in report.claims}
     document["report"] = {"organisation": report.organisation, "generated_at": report.generated_at,
                           "scope": report.scope.value, "left_out": report.left_out,
                           "method": method_note(report),
                           "instructions_to_model": [f.model_dump() for f in find_instructions(report.run.article.text)]}
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _accepted(item: ClaimReport) -> dict | None:
+    """The prior fact-check a decision was based on, as JSON (None when there is none)."""
+    prior = accepted_factcheck(item)
+    return prior.model_dump() if prior else None
 
 
 def _csv_cell(value: object) -> str:
@@ -38,7 +46,7 @@ def _csv_cell(value: object) -> str:
 CSV_COLUMNS = ("number", "claim_id", "claim", "source_quote", "checkworthiness", "model_verdict",
                "model_confidence", "review_status", "decided", "final_verdict", "rating", "explanation",
                "notes", "reviewers", "updated_at", "supporting_sources", "contradicting_sources",
-               "claim_url", "claim_speaker", "claim_date", "claim_flagged_by", "claim_note")
+               "claim_url", "claim_speaker", "claim_date", "claim_flagged_by", "claim_note", "prior_factcheck")
 
 
 def _cited_sources(item: ClaimReport, numbers: dict[str, int], stance: Stance) -> str:
@@ -64,8 +72,14 @@ def to_csv(report: Report) -> str:
                cited[Stance.SUPPORTS], cited[Stance.CONTRADICTS])
         origin = claim.source or ClaimSource()  # where a claim handed in by a person came from
         writer.writerow([_csv_cell(v) for v in (*row, origin.url, origin.speaker, origin.date, origin.flagged_by,
-                                                 origin.note)])
+                                                 origin.note, _prior_cell(item))])
     return buffer.getvalue()
+
+
+def _prior_cell(item: ClaimReport) -> str:
+    """'publisher: rating url' of the prior fact-check a decision was based on."""
+    prior = accepted_factcheck(item)
+    return f"{prior.publisher}: {prior.rating} {prior.url}".strip() if prior else ""
 
 
 class ReportFormat(NamedTuple):

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pipeline.errors import FactCheckError, InputError
 from pipeline.types import Review, ReviewEvent, ReviewStatus, Stance, VerdictLabel
 
-SCALAR_FIELDS = ("status", "verdict", "rating", "explanation", "notes")
+SCALAR_FIELDS = ("status", "verdict", "rating", "explanation", "notes", "factcheck_basis")
 STANCE_PREFIX = "stances."
 
 
@@ -74,7 +74,7 @@ def apply_changes(review: Review, changes: dict[str, Any], allowed_ratings: list
             if value and value not in allowed_ratings:
                 raise InputError(f"'{value}' is not on the rating scale", "Pick one of: " + ", ".join(allowed_ratings))
             updated.rating = value
-        elif field in ("explanation", "notes"):
+        elif field in ("explanation", "notes", "factcheck_basis"):
             setattr(updated, field, value)
         else:
             raise ValueError(f"unknown review field {field}")

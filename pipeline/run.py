@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pipeline.claim_checks import ClaimChecks, decided, failed
 from pipeline.claims import build_claims
 from pipeline.engine import Engine
+from pipeline.factcheck_match import match_claims
 from pipeline.runs import RunStore
 from pipeline.types import Article, Claim, ClaimStatus, ProgressEvent, RunResult, RunStats, Usage
 
@@ -45,7 +46,7 @@ def check_article(article: Article, engine: Engine, progress: Progress | None = 
     claims = build_claims(article, candidates, engine.settings.claims, stats)
     notify(ProgressEvent(stage="extract", done=1, total=1, message=f"{len(claims)} claims",
                          tokens_per_second=usage.tokens_per_second()))
-    checked = checks.finish(claims)
+    checked = match_claims(checks.finish(claims), engine)
     stats.failed_claims = sum(1 for c in checked if c.status == ClaimStatus.FAILED)
     stats.seconds = round(time.perf_counter() - started, 3)
     settings = engine.settings

@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from pipeline.factcheck_types import FactCheckMatch
 from pipeline.text import locate
 
 M = TypeVar("M", bound=BaseModel)
@@ -295,6 +296,8 @@ class Claim(BaseModel):
     flags: list[ClaimFlag] = Field(default_factory=list)
     # Set for a claim a person handed in instead of one taken from an article: where it appeared and who flagged it.
     source: ClaimSource | None = None
+    # Published fact-checks most like this claim (pipeline.factcheck_match), best first.
+    factchecks: list[FactCheckMatch] = Field(default_factory=list)
 
 
 class EngineInfo(BaseModel):
@@ -385,6 +388,8 @@ class Review(BaseModel):
     explanation: str = ""
     notes: str = ""
     stances: dict[str, Stance] = Field(default_factory=dict)
+    # The id of the prior fact-check (Claim.factchecks) the reviewer based the decision on ("" = none).
+    factcheck_basis: str = ""
     reviewer: str = ""
     updated_at: str = ""
     version: int = 0

@@ -21,6 +21,7 @@ from pipeline.types import (
 )
 from ui.claim_origin import render_claim_origin
 from ui.decisions import CONFLICT_KEY, FLASH_KEY, allowed_ratings, keep_mine, keep_theirs, on_widget_change, widget_key
+from ui.factcheck_cards import render_factchecks
 from ui.review_queue import STATUS_LABELS, open_claim
 from ui.safe import h, highlight, md
 from ui.state import article_findings, get_settings, review_store, reviewer
@@ -235,5 +236,6 @@ def render_detail(result: RunResult, rows: list[QueueRow], claim: Claim) -> None
         render_context(result, claim)
     with right:
         render_decision(result.run_id, claim)
+    render_factchecks(result.run_id, claim)
     render_evidence(result.run_id, claim)
     render_history(result, claim)

@@ -10,6 +10,7 @@ from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import FactCheckError, InputError
 from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
 from pipeline.loaders import fetch_url, load_bytes, load_text
+from ui.factcheck_library import render_factcheck_library
 from ui.safe import md
 from ui.state import get_engine
 
@@ -47,7 +48,8 @@ def ingest_with_progress(articles, report: IngestReport) -> None:
     show_report(report)
 
 
-upload_tab, paste_tab, url_tab, demo_tab = st.tabs(["Upload files", "Paste text", "From URLs", "Demo corpus"])
+upload_tab, paste_tab, url_tab, demo_tab, factcheck_tab = st.tabs(["Upload files", "Paste text", "From URLs",
+                                                                  "Demo corpus", "Fact-checks"])
 with upload_tab:
     files = st.file_uploader("Reference files (.txt, .md, .html, .pdf)", accept_multiple_files=True,
                              type=["txt", "md", "markdown", "html", "htm", "pdf"])
@@ -141,3 +143,6 @@ def remove_one(stored) -> None:
 
 st.subheader("In the library")
 show_library()
+
+with factcheck_tab:
+    render_factcheck_library(engine)

@@ -1,0 +1,140 @@
+"""`bench claim-matching`: CheckThat! 2020 Task 2 English (previously fact-checked claims), through the real import.
+
+The 10,389 verified claims become a ClaimReview feed (claimReviewed = the claim, headline = the fact-check's title,
+author = Snopes, url = a reserved `.invalid` address carrying the vclaim id) imported with `factchecks import`'s
+code path. Tweets are the queries; the query cleaning and the fusion weight are tuned on train, reported on dev.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.datasets import SHARED_DATA, _unquote, require
+from bench.metrics import mean
+from bench.pool import bench_dir
+from bench.report import SuiteResult, Table, run_info
+from factcheck.wiring import Engine
+from pipeline.config import load_settings
+from pipeline.factcheck_library import Candidates, FactCheckLibrary, clean_query, fuse
+from pipeline.types import Usage
+
+CHECKTHAT2020 = SHARED_DATA / "checkthat2020-task2-en"
+URL_PREFIX = "https://checkthat2020-task2.invalid/vclaim/"
+_ROW_START = re.compile(r"^\d+\t")
+WEIGHTS = [round(w * 0.1, 1) for w in range(11)]
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a CheckThat! TSV (header dropped): a line that does not start with an id continues the row before
+    (a quoted field holds a newline); quotes are not trusted to pair up, so fields are split on tabs."""
+    rows: list[str] = []
+    for line in require(path, "CheckThat! 2020 Task 2").read_text(encoding="utf-8").splitlines()[1:]:
+        if _ROW_START.match(line) or not rows:
+            rows.append(line)
+        else:
+            rows[-1] += " " + line
+    return [[_unquote(field) for field in row.split("\t")] for row in rows if row.strip()]
+
+
+def write_feed(directory: Path, into: Path) -> int:
+    """The verified claims as a ClaimReview dataFeedElement feed; return how many items."""
+    items = [{"@type": "ClaimReview", "claimReviewed": claim, "headline": title, "url": f"{URL_PREFIX}{vid}",
+              "author": {"@type": "Organization", "name": "Snopes", "url": "https://www.snopes.com"}}
+             for vid, claim, title in read_tsv(directory / "verified_claims.docs.tsv")]
+    into.parent.mkdir(parents=True, exist_ok=True)
+    into.write_text(json.dumps({"@context": "https://schema.org", "@type": "DataFeed",
+                                "dataFeedElement": [{"@type": "DataFeedItem", "item": [i]} for i in items]}),
+                    encoding="utf-8")
+    return len(items)
+
+
+def read_split(directory: Path, split: str) -> list[tuple[str, set[str]]]:
+    """(tweet, gold vclaim ids) for every tweet of a split that has a relevant verified claim."""
+    gold: dict[str, set[str]] = {}
+    for line in require(directory / split / "tweet-vclaim-pairs.qrels", "qrels").read_text().splitlines():
+        tweet_id, _, vclaim_id, relevant = line.split()
+        if relevant == "1":
+            gold.setdefault(tweet_id, set()).add(vclaim_id)
+    return [(text, gold[tid]) for tid, text in read_tsv(directory / split / "tweets.queries.tsv") if tid in gold]
+
+
+def average_precision_at_5(ranked: list[str], gold: set[str]) -> float:
+    """AP@5: mean of precision at each rank holding a relevant item, over min(|gold|, 5)."""
+    hits, total = 0, 0.0
+    for rank, item in enumerate(ranked[:5], start=1):
+        if item in gold:
+            hits += 1
+            total += hits / rank
+    return total / min(len(gold), 5)
+
+
+def scores(rankings: list[tuple[list[str], set[str]]]) -> dict[str, float]:
+    """MAP@5, recall@1 and recall@5 over (ranked vclaim ids, gold) pairs."""
+    return {"MAP@5": round(mean([average_precision_at_5(r, g) for r, g in rankings]), 4),
+            "recall@1": round(mean([len(g & set(r[:1])) / len(g) for r, g in rankings]), 4),
+            "recall@5": round(mean([len(g & set(r[:5])) / len(g) for r, g in rankings]), 4)}
+
+
+def all_candidates(library: FactCheckLibrary, queries: list[str]) -> list[Candidates]:
+    """Each query's dense and BM25 candidates (vectors computed in one batch)."""
+    vectors = library.embedder.embed(queries) if queries else np.zeros((0, 1))
+    n = library.settings.candidates
+    return [library.candidates(q, v, n) for q, v in zip(queries, vectors)]
+
+
+def ranked_ids(candidates: Candidates, weight: float) -> list[str]:
+    """The vclaim ids of the five best fact-checks at this weight."""
+    return [f.url.removeprefix(URL_PREFIX) for f, _ in fuse(candidates, weight)[:5]]
+
+
+def evaluate(library: FactCheckLibrary, split: list[tuple[str, set[str]]], clean: bool,
+             ) -> dict[float, dict[str, float]]:
+    """Scores at every weight for raw or cleaned tweets."""
+    queries = [clean_query(t) if clean else t for t, _ in split]
+    found = all_candidates(library, queries)
+    return {w: scores([(ranked_ids(c, w), g) for c, (_, g) in zip(found, split)]) for w in WEIGHTS}
+
+
+def library_for(engine: Engine, directory: Path) -> tuple[FactCheckLibrary, dict[str, Any]]:
+    """A fact-check library in the bench folder with the feed imported (again: re-import adds nothing)."""
+    folder = bench_dir(engine.settings) / "claim-matching"
+    feed = folder / "checkthat2020-verified-claims.claimreview.json"
+    items = write_feed(directory, feed)
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(folder / "data"), "FACTCHECK_LLM__PROVIDER": "offline"})
+    library = Engine(settings, overrides={"embedder": engine.embedder}).factchecks
+    started = time.perf_counter()
+    report = library.import_sources([str(feed)])
+    return library, {"feed_items": items, "import": report.summary(), "stored": library.count(),
+                     "import_seconds": round(time.perf_counter() - started, 1)}
+
+
+def run(engine: Engine, data: str | None, limit: int | None) -> SuiteResult:
+    """Tune cleaning and the dense weight on train; report dev with BM25 and dense baselines from the same run."""
+    started = time.perf_counter()
+    directory = Path(data) if data else CHECKTHAT2020
+    library, info = library_for(engine, directory)
+    train, dev = read_split(directory, "train")[:limit], read_split(directory, "dev")[:limit]
+    tuning = {clean: evaluate(library, train, clean) for clean in (False, True)}
+    clean, weight = max(((c, w) for c in tuning for w in WEIGHTS), key=lambda cw: tuning[cw[0]][cw[1]]["MAP@5"])
+    on_dev = {c: evaluate(library, dev, c) for c in (False, True)}
+    columns = ["method", "query", "MAP@5", "recall@1", "recall@5"]
+    table = Table(title=f"Claim matching on CheckThat! 2020 Task 2 English dev ({len(dev)} tweets, "
+                        f"{info['stored']} fact-checks)", columns=columns, baseline=["bm25", "dense"])
+    for method, w, cleaned in (("bm25", 0.0, False), ("bm25", 0.0, True), ("dense", 1.0, False),
+                               ("dense", 1.0, True), (f"hybrid w={weight:g} (tuned)", weight, clean)):
+        table.rows.append({"method": method, "query": "cleaned" if cleaned else "raw", **on_dev[cleaned][w]})
+    sweep = Table(title=f"Dense weight on train ({len(train)} tweets, cleaned queries) and dev (chosen on train: "
+                        f"w={weight:g}, {'cleaned' if clean else 'raw'})",
+                  columns=["dense weight", "train MAP@5", "dev MAP@5", "dev recall@1"])
+    for w in WEIGHTS:
+        sweep.rows.append({"dense weight": w, "train MAP@5": tuning[True][w]["MAP@5"],
+                           "dev MAP@5": on_dev[True][w]["MAP@5"], "dev recall@1": on_dev[True][w]["recall@1"]})
+    return SuiteResult(suite="claim-matching", data=str(directory), tables=[table, sweep],
+                       info={**run_info(engine, Usage(), time.perf_counter() - started), **info,
+                             "chosen": {"clean": clean, "dense_weight": weight}})

@@ -1,0 +1,50 @@
+"""Match every checked claim against the published fact-checks: top k with scores, flagged above the threshold."""
+
+from __future__ import annotations
+
+from pipeline.engine import Engine
+from pipeline.errors import FactCheckError
+from pipeline.factcheck_types import FactCheck, FactCheckMatch
+from pipeline.queue import FLAG_FACT_CHECKED
+from pipeline.types import Claim, ClaimFlag, ClaimReport, updated
+
+
+def matched(claim: Claim, matches: list[FactCheckMatch]) -> Claim:
+    """The claim with its prior fact-checks, and a flag naming the best one above the threshold."""
+    flags = list(claim.flags)
+    best = next((m for m in matches if m.flagged), None)
+    if best is not None:
+        flags.append(ClaimFlag(flag=FLAG_FACT_CHECKED, reason=best.describe()))
+    return updated(claim, factchecks=matches, flags=flags)
+
+
+def match_claims(claims: list[Claim], engine: Engine) -> list[Claim]:
+    """Every claim (failed ones too: a prior fact-check helps most then) with its top prior fact-checks."""
+    settings = engine.settings.factchecks
+    if not settings.match_claims or not claims:
+        return claims
+    try:
+        library = engine.factchecks
+        if not library.count():
+            return claims
+        return [matched(c, library.search(c.text, settings.k)) for c in claims]
+    except FactCheckError:  # fact-checks are an aid: a broken fact-check store never sinks a check
+        return claims
+
+
+def accepted_factcheck(item: ClaimReport) -> FactCheck | None:
+    """The prior fact-check the reviewer marked as the basis of a decided claim, or None."""
+    basis = item.review.factcheck_basis
+    if not item.decided or not basis:
+        return None
+    return next((m.factcheck for m in item.claim.factchecks if m.factcheck.id == basis), None)
+
+
+def based_on(factcheck: FactCheck) -> dict:
+    """A ClaimReview `isBasedOn` reference to a prior fact-check."""
+    reference: dict = {"@type": "ClaimReview", "claimReviewed": factcheck.claimReviewed,
+                       "author": {"@type": "Organization", "name": factcheck.publisher},
+                       "reviewRating": {"@type": "Rating", "alternateName": factcheck.rating}}
+    if factcheck.url:
+        reference["url"] = factcheck.url
+    return reference

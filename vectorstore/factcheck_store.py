@@ -1,0 +1,91 @@
+"""Published fact-checks in their own Chroma collection (`<collection>-<embedding>`), beside the evidence passages."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from pipeline.config import Settings
+from pipeline.factcheck_types import FactCheck
+from vectorstore.chroma_store import ChromaStore
+
+_PAGE = 2000
+
+
+def from_metadata(meta: dict | None) -> FactCheck | None:
+    """The stored fact-check of a row (None for a row this module did not write)."""
+    text = (meta or {}).get("factcheck")
+    return FactCheck.model_validate_json(text) if isinstance(text, str) else None
+
+
+class ChromaFactCheckStore:
+    """FactCheckStore on a Chroma collection with cosine distance; the whole fact-check rides as JSON metadata."""
+
+    def __init__(self, chroma: ChromaStore):
+        self.name = chroma.name
+        self.collection = chroma.collection
+        self.max_batch = chroma.max_batch
+
+    def add(self, factchecks: list[FactCheck], vectors: np.ndarray) -> None:
+        """Upsert fact-checks in batches of the server's maximum size."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        now = time.time()
+        for start in range(0, len(factchecks), self.max_batch):
+            part = factchecks[start:start + self.max_batch]
+            self.collection.upsert(
+                ids=[f.id for f in part], documents=[f.index_text() for f in part],
+                embeddings=vectors[start:start + len(part)],
+                metadatas=[{"factcheck": f.model_dump_json(), "url": f.url, "added_at": now} for f in part])
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of these ids are stored."""
+        unique = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(unique), _PAGE):
+            found.update(self.collection.get(ids=unique[start:start + _PAGE], include=[])["ids"])
+        return found
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[FactCheck, float]]:
+        """Nearest fact-checks by cosine similarity."""
+        if k <= 0 or not self.collection.count():
+            return []
+        result = self.collection.query(query_embeddings=np.asarray([vector], dtype=np.float32), n_results=k,
+                                       include=["metadatas", "distances"])
+        rows = zip(result["metadatas"][0], result["distances"][0])
+        return [(fc, 1.0 - float(d)) for meta, d in rows if (fc := from_metadata(meta)) is not None]
+
+    def with_vectors(self, ids: list[str]) -> dict[str, tuple[FactCheck, np.ndarray]]:
+        """Stored fact-checks and vectors by id."""
+        found: dict[str, tuple[FactCheck, np.ndarray]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), _PAGE):
+            page = self.collection.get(ids=unique[start:start + _PAGE], include=["metadatas", "embeddings"])
+            for fid, meta, vector in zip(page["ids"], page["metadatas"], page["embeddings"]):
+                if (fc := from_metadata(meta)) is not None:
+                    found[fid] = (fc, np.asarray(vector, dtype=np.float32))
+        return found
+
+    def page(self, offset: int, limit: int) -> list[FactCheck]:
+        """A page of stored fact-checks."""
+        rows = self.collection.get(include=["metadatas"], limit=limit, offset=offset)["metadatas"]
+        return [fc for meta in rows if (fc := from_metadata(meta)) is not None]
+
+    def delete(self, ids: list[str]) -> int:
+        """Remove fact-checks by id."""
+        stored = sorted(self.existing_ids(ids))
+        for start in range(0, len(stored), self.max_batch):
+            self.collection.delete(ids=stored[start:start + self.max_batch])
+        return len(stored)
+
+    def count(self) -> int:
+        """Number of stored fact-checks."""
+        return self.collection.count()
+
+
+def build_factcheck_store(settings: Settings, embedding_name: str) -> ChromaFactCheckStore:
+    """The fact-check collection on the same Chroma (embedded or server) as the evidence store."""
+    vs, collection = settings.vectorstore, settings.factchecks.collection
+    if vs.mode == "http":
+        return ChromaFactCheckStore(ChromaStore.http(vs.host, vs.port, collection, embedding_name))
+    return ChromaFactCheckStore(ChromaStore.embedded(settings.chroma_dir, collection, embedding_name))
