@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pipeline.claim_checks import ClaimChecks, Progress
 from pipeline.claim_lists import ClaimList
 from pipeline.engine import Engine
+from pipeline.factcheck_match import match_claims
 from pipeline.injection import find_instructions, instruction_flags
 from pipeline.offline.checkworthiness import score, weights_version
 from pipeline.runs import RunStore
