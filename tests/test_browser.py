@@ -19,6 +19,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="needs Debian chromium (./run.sh test installs it)")
+expect.set_options(timeout=60_000)  # widgets render late on a loaded machine; 5 s (the default) is not enough
 
 
 class StreamlitServer:
@@ -142,12 +143,14 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
 
         page.goto(f"{server.url}/reports?run={run['run_id']}")
         page.get_by_text("1 of").first.wait_for()
-        with page.expect_download() as html_download:
-            page.get_by_role("button", name="HTML (self-contained)").click()
-        html = Path(html_download.value.path()).read_text(encoding="utf-8")
-        with page.expect_download() as jsonld_download:
-            page.get_by_role("button", name="ClaimReview JSON-LD").click()
-        claim_reviews = json.loads(Path(jsonld_download.value.path()).read_text(encoding="utf-8"))
+        files = {}
+        for name in ("HTML (self-contained)", "ClaimReview JSON-LD", "Markdown", "CSV (one row per claim)",
+                     "JSON (result + reviews)"):  # one after the other, as fast as a person clicks
+            with page.expect_download() as download:
+                page.get_by_role("button", name=name).click()
+            files[name] = Path(download.value.path()).read_text(encoding="utf-8")
+        html = files["HTML (self-contained)"]
+        claim_reviews = json.loads(files["ClaimReview JSON-LD"])
     finally:
         server.stop()
 
@@ -158,6 +161,8 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
     assert review["claimReviewed"] == claim["text"]
     assert review["reviewRating"]["alternateName"] == "False" and review["reviewRating"]["ratingValue"] == 1
     assert review["reviewRating"]["bestRating"] > review["reviewRating"]["worstRating"]
+    assert "Mahsa Amini was 22 years old when she died" in files["Markdown"]
+    assert claim["text"] in files["CSV (one row per claim)"] and run["run_id"] in files["JSON (result + reviews)"]
     assert {p.name for p in shots.iterdir()} == {"queue.png", "claim-detail.png", "after-restart.png"}
 
 
