@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,10 @@ from conftest import ROOT, free_port
 from llm_fixtures import demo_responder
 from playwright.sync_api import expect, sync_playwright
 from stub_openai import StubOpenAI
+
+from pipeline.queue import build_queue, next_to_decide
+from pipeline.reviews import ReviewStore
+from pipeline.types import RunResult
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -86,6 +91,50 @@ def check_demo_article(page, server: StreamlitServer) -> None:
     wait_idle(page)
 
 
+def claim_in_url(page) -> str:
+    """The claim id the page shows (from its deep link)."""
+    return page.url.split("claim=")[1].split("&")[0] if "claim=" in page.url else ""
+
+
+def next_to_decide_now(run: dict, data_dir: Path, claim_id: str) -> str | None:
+    """What the queue says should be decided after claim_id, from the stores on disk."""
+    result = RunResult.model_validate(run)
+    reviews = ReviewStore(data_dir / "reviews.sqlite").for_run(result.run_id)
+    return next_to_decide(build_queue(result, reviews, 0.5), claim_id)
+
+
+def decide_with_the_keyboard(page, claim_id: str, explanation: str) -> None:
+    """Rate with 5 ("False"), write the explanation (Ctrl+E … Esc), and mark done with D."""
+    page.keyboard.press("5")
+    expect(page.get_by_label("Rating (published)", exact=True)).to_have_value("False")
+    page.keyboard.press("Control+e")
+    expect(page.get_by_role("textbox", name="Explanation")).to_be_focused()
+    page.keyboard.type(explanation)
+    page.keyboard.press("Escape")  # leaves the field, which saves it
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    assert claim_in_url(page) == claim_id
+    page.keyboard.press("d")
+    page.wait_for_function(f"() => !location.href.includes('{claim_id}')")
+    wait_idle(page)
+
+
+def walk_on_with_the_keyboard(page, run: dict, data_dir: Path) -> None:
+    """J and K move through the claims; 5 then D decides and lands on the next claim to decide."""
+    here = claim_in_url(page)
+    page.keyboard.press("j")
+    page.wait_for_function(f"() => !location.href.includes('{here}')")
+    wait_idle(page)
+    page.keyboard.press("k")
+    page.wait_for_function(f"() => location.href.includes('{here}')")
+    wait_idle(page)
+    expected = next_to_decide_now(run, data_dir, here)
+    page.keyboard.press("5")
+    expect(page.get_by_label("Rating (published)", exact=True)).to_have_value("False")
+    page.keyboard.press("d")
+    page.wait_for_function(f"() => location.href.includes('{expected}')")
+    wait_idle(page)
+
+
 def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
     data_dir, shots = tmp_path / "data", tmp_path / "screenshots"
     shots.mkdir()
@@ -99,7 +148,7 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         page.get_by_text("Added 11 article(s)").wait_for()
 
         check_demo_article(page, server)
-        page.get_by_role("button", name="Open claim", exact=True).wait_for()
+        page.get_by_role("button", name="Open claim").wait_for()
         page.screenshot(path=str(shots / "queue.png"), full_page=True)
 
         # A second run, so the deep link below opens an older run than the newest (a past regression).
@@ -114,18 +163,25 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         page.wait_for_timeout(1500)
         assert f"run={run['run_id']}" in page.url and f"claim={claim['id']}" in page.url
         choose(page, "Final verdict", "refuted")
-        choose(page, "Rating (published)", "False")
         note = page.get_by_role("textbox", name="Notes (internal)")
         note.fill("Amini was 22, not 32; see the corpus explainer.")
         note.press("Control+Enter")
         page.wait_for_timeout(1500)
-        explanation = page.get_by_role("textbox", name="Explanation (published)")
-        explanation.fill("Mahsa Amini was 22 years old when she died in September 2022.")
-        explanation.press("Control+Enter")
-        page.wait_for_timeout(1500)
-        page.get_by_text("done", exact=True).click()
-        page.wait_for_timeout(1500)
+        decide_with_the_keyboard(page, claim["id"], "Mahsa Amini was 22 years old when she died in September 2022.")
         page.screenshot(path=str(shots / "claim-detail.png"), full_page=True)
+        walk_on_with_the_keyboard(page, run, data_dir)
+        page.get_by_role("button", name="Keyboard").click()
+        page.get_by_text("mark done and open the next claim to decide").wait_for()
+        page.screenshot(path=str(shots / "keyboard-help.png"))
+        page.keyboard.press("Escape")
+        page.goto(f"{server.url}/inbox")
+        page.get_by_text("claims match.").wait_for()
+        wait_idle(page)
+        page.screenshot(path=str(shots / "inbox.png"), full_page=True)
+        page.goto(f"{server.url}/dashboard")
+        page.get_by_text("Oldest undecided flagged claims").wait_for()
+        wait_idle(page)
+        page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     finally:
         server.stop()
 
@@ -138,6 +194,8 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         expect(page.get_by_role("textbox", name="Notes (internal)")).to_have_value(
             "Amini was 22, not 32; see the corpus explainer.")
         expect(page.get_by_label("Rating (published)", exact=True)).to_have_value("False")
+        expect(page.get_by_role("textbox", name="Explanation")).to_have_value(
+            "Mahsa Amini was 22 years old when she died in September 2022.")
         expect(page.get_by_role("radio", name="done")).to_be_checked()
         page.screenshot(path=str(shots / "after-restart.png"), full_page=True)
 
@@ -163,13 +221,15 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
     assert review["reviewRating"]["bestRating"] > review["reviewRating"]["worstRating"]
     assert "Mahsa Amini was 22 years old when she died" in files["Markdown"]
     assert claim["text"] in files["CSV (one row per claim)"] and run["run_id"] in files["JSON (result + reviews)"]
-    assert {p.name for p in shots.iterdir()} == {"queue.png", "claim-detail.png", "after-restart.png"}
+    assert {p.name for p in shots.iterdir()} == {"queue.png", "claim-detail.png", "after-restart.png",
+                                                 "keyboard-help.png", "inbox.png", "dashboard.png"}
+    if os.environ.get("FACTCHECK_DOCS_SCREENSHOTS"):  # refresh the pictures in docs/
+        for name in ("inbox.png", "keyboard-help.png", "dashboard.png", "claim-detail.png", "queue.png"):
+            shutil.copy(shots / name, ROOT / "docs" / name)
 
 
 def test_cancel_keeps_finished_claims_and_a_rerun_resumes(tmp_path, browser, demo_store_dir):
     """A slow model: Cancel mid-run keeps what finished; checking again asks only what was never answered."""
-    import shutil
-
     data_dir = tmp_path / "data"
     shutil.copytree(demo_store_dir, data_dir)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from pipeline.injection import HIDDEN_NOTICE, INJECTION_FLAG, article_addresses_model
 from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
 from pipeline.reports import safe_url
@@ -48,6 +49,8 @@ if (!window.fcFocusExplanation) {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "e") {
       const field = document.querySelector('textarea[aria-label="Explanation"]');
       if (field) { event.preventDefault(); field.focus(); }
+    } else if (event.key === "Escape" && document.activeElement?.tagName === "TEXTAREA") {
+      document.activeElement.blur();  // Streamlit saves a text area when it loses the focus
     }
   });
 }
@@ -93,9 +96,10 @@ def keyboard_help() -> None:
              "| Q | back to the queue |"]
     lines += [f"| {key} | rating “{md(rating)}” |" for key, rating in rating_keys(ratings)]
     lines += ["| D | mark done and open the next claim to decide |", "| Ctrl+E | write the explanation |",
-              "| Ctrl+Enter | save the text you typed |", "| O | (in the queue) open the selected claim |"]
+              "| Ctrl+Enter / Esc | save the text you typed / and leave the field |",
+              "| O | (in the queue) open the selected claim |"]
     st.markdown("\n".join(lines))
-    st.caption("Keys act when no text field has the focus; click outside a field (or press Tab) first.")
+    st.caption("Keys act when no text field has the focus: press Esc to leave one.")
 
 
 def rating_keys(ratings: list[str]) -> list[tuple[str, str]]:
