@@ -2,7 +2,6 @@
 
 from pipeline.desk_stats import decisions_by_reviewer, hours_to_decision, oldest_flagged, statuses_by_day
 from pipeline.inbox import UNASSIGNED, InboxFilter, inbox, row_key, status_counts
-
 from pipeline.queue import (
     FLAG_FAILED,
     FLAG_LOW_CONFIDENCE,

@@ -26,11 +26,10 @@ def table_rows(shown: list[QueueRow]) -> list[dict[str, object]]:
              "check-worthiness": round(r.checkworthiness, 2)} for r in shown]
 
 
-TABLE_COLUMNS = {"#": st.column_config.NumberColumn(width=40),
-                 "claim": st.column_config.TextColumn(width=520),
-                 "status": st.column_config.TextColumn(width=95), "rating": st.column_config.TextColumn(width=95),
-                 "reviewer": st.column_config.TextColumn(width=95),
-                 "assignee": st.column_config.TextColumn(width=95)}
+# Fits the main column at 1400 px: the claim with status, rating, reviewer and assignee beside it.
+TABLE_COLUMNS = {"#": st.column_config.NumberColumn(width=40), "claim": st.column_config.TextColumn(width=460),
+                 **{name: st.column_config.TextColumn(width=90) for name in ("status", "rating", "reviewer",
+                                                                             "assignee")}}
 
 
 def all_decided_notice(rows: list[QueueRow], run_id: str) -> None:

@@ -63,6 +63,6 @@ if waiting:
                    "flags": ", ".join(r.flags), "status": STATUS_LABELS[r.status], "assignee": r.assignee or "—",
                    "article": r.article} for r in waiting], hide_index=True,
                  column_config={"open": st.column_config.LinkColumn(display_text="open", width=50),
-                                "claim": st.column_config.TextColumn(width=480)})
+                                "claim": st.column_config.TextColumn(width=440)})
 else:
     st.success("No flagged claim is waiting for a decision.")

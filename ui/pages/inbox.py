@@ -56,7 +56,7 @@ def table(shown: list[QueueRow]) -> list[int]:
     event = st.dataframe(cells, hide_index=True, on_select="rerun", selection_mode="multi-row", key="inbox_table",
                          row_height=56, column_config={
                              "open": st.column_config.LinkColumn(display_text="open", width=50),
-                             "claim": st.column_config.TextColumn(width=480)})
+                             "claim": st.column_config.TextColumn(width=440)})
     return list(getattr(getattr(event, "selection", None), "rows", []) or [])
 
 
