@@ -188,10 +188,12 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         page.keyboard.press("Escape")
         page.goto(f"{server.url}/inbox")
         page.get_by_text("claims match.").wait_for()
+        page.locator("[data-testid=stDataFrame] canvas").first.wait_for()  # the table has drawn
         wait_idle(page)
         page.screenshot(path=str(shots / "inbox.png"), full_page=True)
         page.goto(f"{server.url}/dashboard")
         page.get_by_text("Oldest undecided flagged claims").wait_for()
+        page.locator("[data-testid=stMetricValue]").first.wait_for()
         wait_idle(page)
         page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     finally:
