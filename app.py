@@ -11,6 +11,8 @@ pages = [
     st.Page("ui/pages/check.py", title="Check an article", icon=":material/search:", url_path="check"),
     st.Page("ui/pages/library.py", title="Library", icon=":material/library_books:", url_path="library"),
     st.Page("ui/pages/reports.py", title="Reports", icon=":material/ios_share:", url_path="reports"),
+    st.Page("ui/pages/inbox.py", title="Inbox", icon=":material/inbox:", url_path="inbox"),
+    st.Page("ui/pages/dashboard.py", title="Dashboard", icon=":material/monitoring:", url_path="dashboard"),
 ]
 page = st.navigation(pages)
 sidebar()

@@ -44,6 +44,11 @@ class QueueRow(BaseModel):
     rating: str = ""
     reviewer: str = ""
     flags: list[str] = Field(default_factory=list)
+    run_id: str = ""
+    article: str = ""
+    checked_at: str = ""
+    assignee: str = ""
+    version: int = 0
 
     @property
     def flagged(self) -> bool:
@@ -89,7 +94,9 @@ def build_queue(result: RunResult, reviews: dict[str, Review], low_confidence: f
             model_verdict=claim.verdict.value if claim.status == ClaimStatus.OK else FLAG_FAILED,
             confidence=claim.confidence, status=review.status,
             final_verdict=review.verdict.value if review.verdict else "", rating=review.rating,
-            reviewer=review.reviewer, flags=claim_flags(claim, low_confidence, article_flagged)))
+            reviewer=review.reviewer, flags=claim_flags(claim, low_confidence, article_flagged),
+            run_id=result.run_id, article=article.title or article.source, checked_at=result.created_at,
+            assignee=review.assignee, version=review.version))
     return rows
 
 
@@ -119,6 +126,20 @@ def neighbours(rows: list[QueueRow], claim_id: str) -> tuple[str | None, str | N
         return None, (ids[0] if ids else None)
     i = ids.index(claim_id)
     return (ids[i - 1] if i > 0 else None), (ids[i + 1] if i + 1 < len(ids) else None)
+
+
+def next_to_decide(rows: list[QueueRow], claim_id: str) -> str | None:
+    """The claim a reviewer should decide after claim_id: flagged first, then the rest; None when all are done.
+
+    Claims after claim_id in that order come first, so skipping one moves on instead of bouncing back.
+    """
+    ordered = [r.claim_id for r in sort_queue(rows) if r.status != ReviewStatus.DONE and r.claim_id != claim_id]
+    if not ordered:
+        return None
+    order = [r.claim_id for r in sort_queue(rows)]
+    here = order.index(claim_id) if claim_id in order else -1
+    later = [c for c in ordered if order.index(c) > here]
+    return (later or ordered)[0]
 
 
 def effective_stance(evidence: Evidence, review: Review) -> Stance:

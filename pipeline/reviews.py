@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pipeline.errors import FactCheckError, InputError
 from pipeline.types import Review, ReviewEvent, ReviewStatus, Stance, VerdictLabel
 
-SCALAR_FIELDS = ("status", "verdict", "rating", "explanation", "notes", "factcheck_basis")
+SCALAR_FIELDS = ("status", "verdict", "rating", "explanation", "notes", "factcheck_basis", "assignee")
 STANCE_PREFIX = "stances."
 
 
@@ -28,6 +28,15 @@ class FieldConflict(BaseModel):
     mine: str
     by: str
     at: str
+
+
+class BulkOutcome(BaseModel):
+    """What happened to one claim of a bulk action: saved, or why not."""
+
+    run_id: str
+    claim_id: str
+    saved: bool = False
+    reason: str = ""
 
 
 class ReviewConflict(FactCheckError):
@@ -74,11 +83,11 @@ def apply_changes(review: Review, changes: dict[str, Any], allowed_ratings: list
             if value and value not in allowed_ratings:
                 raise InputError(f"'{value}' is not on the rating scale", "Pick one of: " + ", ".join(allowed_ratings))
             updated.rating = value
-        elif field in ("explanation", "notes", "factcheck_basis"):
-            setattr(updated, field, value)
+        elif field in ("explanation", "notes", "factcheck_basis", "assignee"):
+            setattr(updated, field, value.strip() if field == "assignee" else value)
         else:
             raise ValueError(f"unknown review field {field}")
-    if "status" not in changes and updated.status == ReviewStatus.UNREVIEWED and changes:
+    if "status" not in changes and updated.status == ReviewStatus.UNREVIEWED and set(changes) - {"assignee"}:
         updated.status = ReviewStatus.IN_PROGRESS
     if updated.status == ReviewStatus.DONE and not updated.rating:
         raise InputError("A claim cannot be marked done without a rating", "Choose a rating first")
@@ -158,6 +167,35 @@ class ReviewStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def save_many(self, items: list[tuple[Review, dict[str, Any]]], reviewer: str,
+                  allowed_ratings: list[str]) -> list[BulkOutcome]:
+        """Save each claim's changes separately (with conflict detection); one outcome per item, in order."""
+        outcomes = []
+        for base, changes in items:
+            try:
+                self.save(base, changes, reviewer, allowed_ratings)
+                outcomes.append(BulkOutcome(run_id=base.run_id, claim_id=base.claim_id, saved=True))
+            except ReviewConflict as exc:
+                outcomes.append(BulkOutcome(run_id=base.run_id, claim_id=base.claim_id,
+                                            reason=f"{exc.current.reviewer or 'someone'} changed it meanwhile"))
+            except InputError as exc:
+                outcomes.append(BulkOutcome(run_id=base.run_id, claim_id=base.claim_id, reason=exc.message))
+        return outcomes
+
+    def all_reviews(self) -> dict[tuple[str, str], Review]:
+        """Every stored review of every run, by (run id, claim id)."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT run_id, claim_id, data FROM reviews").fetchall()
+        return {(run_id, claim_id): Review.model_validate_json(data) for run_id, claim_id, data in rows}
+
+    def all_events(self, fields: tuple[str, ...] = ("status",)) -> list[ReviewEvent]:
+        """The audit trail of every run for the given fields, oldest first (what the dashboard counts)."""
+        marks = ", ".join("?" * len(fields))
+        with self._connect() as conn:
+            rows = conn.execute("SELECT run_id, claim_id, reviewer, at, field, old, new, version FROM review_events "
+                                f"WHERE field IN ({marks}) ORDER BY id", fields).fetchall()
+        return [ReviewEvent(**dict(zip(ReviewEvent.model_fields, row))) for row in rows]
 
     def _read(self, conn: sqlite3.Connection, run_id: str, claim_id: str) -> Review:
         row = conn.execute("SELECT data FROM reviews WHERE run_id = ? AND claim_id = ?",

@@ -393,6 +393,7 @@ class Review(BaseModel):
     reviewer: str = ""
     updated_at: str = ""
     version: int = 0
+    assignee: str = ""  # who should decide this claim ("" = anyone); changed like any other field
 
 
 class ReviewEvent(BaseModel):

@@ -11,10 +11,12 @@ from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_ARTICLE
 from pipeline.loaders import load_file
+from pipeline.queue import build_queue, sort_queue
 from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import ReportScope, ReviewStatus
+from ui.review_detail import FOCUS_EXPLANATION
 
 APP = str(ROOT / "app.py")
 
@@ -109,12 +111,12 @@ def test_two_reviewers_editing_the_same_field_see_a_conflict(checked):
     assert [e.reviewer for e in store.history(checked.run_id, claim.id) if e.field == "rating"] == ["Ana", "Ben"]
 
 
-def test_next_flagged_moves_through_flagged_claims(checked):
+def test_next_moves_through_the_claims_flagged_first(checked):
     claim = flagged_claim(checked)
     at = no_errors(app(run=checked.run_id, claim=claim.id))
-    next(b for b in at.button if b.label == "Next flagged ▶").click().run()
+    at.button(key="nav_next").click().run()
     assert at.query_params["claim"] != claim.id
-    next(b for b in at.button if b.label == "← Queue").click().run()
+    at.button(key="nav_queue").click().run()
     assert "claim" not in at.query_params and at.dataframe
 
 
@@ -193,7 +195,7 @@ def test_hostile_article_text_is_shown_as_text_everywhere(data_dir, demo_store_d
     result = check_article(load_bytes(HOSTILE_TEXT.encode(), "hostile.txt"), engine)
     claim = next(c for c in result.claims if "<script>" in c.text)
     at = no_errors(app(run=result.run_id, claim=claim.id))
-    bodies = [h.proto.body for h in at.get("html")]
+    bodies = [h.proto.body for h in at.get("html") if h.proto.body != FOCUS_EXPLANATION]  # our one script
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in b for b in bodies)
     for body in bodies:
         assert "<script" not in body and "<img" not in body and "javascript:" not in body.replace(
@@ -204,3 +206,108 @@ def test_hostile_article_text_is_shown_as_text_everywhere(data_dir, demo_store_d
     assert any("\\<script\\>" in m for m in markdown)  # shown, escaped
     queue = no_errors(app(run=result.run_id))
     assert any("<script>" in text for text in queue.dataframe[0].value["claim"])  # plain text cells
+
+
+SCALE = [*load_settings().review.rating_scale, "Not checkable"]
+
+
+def test_a_refused_done_is_explained_under_the_status_and_the_form_shows_what_is_stored(checked):
+    claim = flagged_claim(checked)
+    at = app(run=checked.run_id, claim=claim.id)
+    at.sidebar.text_input[0].input("Ana").run()
+    at.radio(key=f"status|{claim.id}|v0").set_value(ReviewStatus.DONE).run()
+    no_errors(at)
+    assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).version == 0  # nothing saved
+    [status] = at.radio  # drawn anew from the store, not left on "done"
+    assert status.value == ReviewStatus.UNREVIEWED
+    tree = list(at.main)
+    error = next(e for e in at.error if "without a rating" in e.value)
+    done_button = at.button(key="decide_done")
+    # The reason sits right under the status controls, not at the top of the page.
+    assert [type(e).__name__ for e in tree].count("Error") == 1
+    assert tree.index(error) > tree.index(status) and tree.index(error) > tree.index(done_button)
+    assert "claim" in at.query_params and at.query_params["claim"] == claim.id
+
+
+def test_decide_done_next_walks_the_flagged_claims_until_none_is_left(checked):
+    store = ReviewStore(load_settings().reviews_db)
+    queue = build_queue(checked, {}, load_settings().review.low_confidence)
+    last_three = sort_queue(queue)[:3]  # the most urgent, flagged first; everything else is decided already
+    for row in sort_queue(queue)[3:]:
+        store.save(store.get(checked.run_id, row.claim_id), {"rating": "True", "status": "done"}, "Ben", SCALE)
+    at = app(run=checked.run_id, claim=last_three[0].claim_id)
+    at.sidebar.text_input[0].input("Ana").run()
+    visited = []
+    while "claim" in at.query_params:
+        visited.append(at.query_params["claim"])
+        at.button(key="rate_5").click().run()  # "False", key 5
+        at.button(key="decide_done").click().run()
+        no_errors(at)
+    assert visited == [r.claim_id for r in last_three] and all(r.flagged for r in last_three)
+    assert any("all 27 claims of this run are decided" in s.value for s in at.success)
+    assert all(store.get(checked.run_id, r.claim_id).rating == "False" for r in last_three)
+
+
+def test_queue_shows_who_decided_what_next_to_the_claim_and_readable_verdicts(checked):
+    at = no_errors(app())
+    assert list(at.dataframe[0].value.columns)[:6] == ["#", "claim", "status", "rating", "reviewer", "assignee"]
+    assert "not enough evidence" in at.multiselect(key="queue_verdict").options
+    assert not [o for o in at.multiselect(key="queue_verdict").options if "_" in o]
+    at.switch_page("ui/pages/check.py").run()
+    [uploader] = at.get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == 20  # the uploader says 20MB, the ingest limit
+
+
+def second_run(checked):
+    """The same run saved again under another id and article title (a second article, cheaply)."""
+    other = checked.model_copy(deep=True, update={"run_id": "20990101-000000-other"})
+    other.article.title = "Second article"
+    RunStore(load_settings().runs_dir).save(other)
+    return other
+
+
+def test_inbox_filters_searches_counts_and_assigns_across_runs(checked):
+    other = second_run(checked)
+    at = app()
+    at.sidebar.text_input[0].input("Ana").run()
+    at.switch_page("ui/pages/inbox.py").run()
+    no_errors(at)
+    total = 2 * len(checked.claims)
+    assert [m.value for m in at.metric][:3] == [str(total), "0", "0"]
+    assert f"{total} of {total} claims match." in [c.value for c in at.caption]
+    at.multiselect(key="inbox_article").select("Second article").run()
+    at.text_input(key="inbox_text").input("AMINI 32").run()
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert "32 years old" in row["claim"] and row["open"].endswith(f"run={other.run_id}&claim={row['open'][-16:]}")
+    at.radio(key="inbox_target").set_value("every row shown").run()
+    next(b for b in at.button if b.label == "Assign to me").click().run()
+    no_errors(at)
+    assert "Assigned to Ana: 1 of 1 claims saved." in at.success[0].value
+    store = ReviewStore(load_settings().reviews_db)
+    claim_id = row["open"].rsplit("=", 1)[1]
+    assert store.get(other.run_id, claim_id).assignee == "Ana"
+    assert store.get(checked.run_id, claim_id).assignee == ""  # the same claim in the other run is untouched
+    assert [e.field for e in store.history(other.run_id, claim_id)] == ["assignee"]
+    next(b for b in at.button if b.label == "Set status").click().run()  # default "unreviewed": no change
+    at.selectbox(key="inbox_set_status").select(ReviewStatus.DONE).run()
+    next(b for b in at.button if b.label == "Set status").click().run()
+    assert "without a rating" in at.warning[0].value  # said, claim by claim
+    next(b for b in at.button if b.label.startswith("Mark “Not checkable”")).click().run()
+    saved = store.get(other.run_id, claim_id)
+    assert (saved.rating, saved.status, saved.assignee) == ("Not checkable", ReviewStatus.DONE, "Ana")
+    assert "0 of 0" not in at.caption[1].value and at.info[-1].value == "No claims match these filters."
+
+
+def test_dashboard_counts_decisions_and_lists_the_oldest_flagged_claims(checked):
+    claim = flagged_claim(checked)
+    store = ReviewStore(load_settings().reviews_db)
+    store.save(store.get(checked.run_id, claim.id), {"rating": "False", "status": "done"}, "Ana", SCALE)
+    at = app()
+    at.switch_page("ui/pages/dashboard.py").run()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["claims checked"] == str(len(checked.claims)) and metrics["decided"] == "1"
+    assert metrics["median time check → decision"] != "—"
+    assert len(at.get("vega_lite_chart")) == 3
+    waiting = at.dataframe[0].value
+    assert claim.text not in list(waiting["claim"]) and len(waiting) == min(10, int(metrics["flagged, waiting"]))

@@ -1,5 +1,7 @@
-"""Queue logic: flags, flagged-first order, filters, next/previous."""
+"""Queue logic: flags, flagged-first order, filters, next/previous, the cross-run inbox and desk statistics."""
 
+from pipeline.desk_stats import decisions_by_reviewer, hours_to_decision, oldest_flagged, statuses_by_day
+from pipeline.inbox import UNASSIGNED, InboxFilter, inbox, row_key, status_counts
 from pipeline.queue import (
     FLAG_FAILED,
     FLAG_LOW_CONFIDENCE,
@@ -8,6 +10,7 @@ from pipeline.queue import (
     build_queue,
     filter_queue,
     neighbours,
+    next_to_decide,
     sort_queue,
 )
 from pipeline.types import (
@@ -17,6 +20,7 @@ from pipeline.types import (
     EngineInfo,
     Evidence,
     Review,
+    ReviewEvent,
     ReviewStatus,
     RunResult,
     Stance,
@@ -70,3 +74,34 @@ def test_neighbours():
     assert neighbours(rows, "fail") == (None, "ref")
     assert neighbours(rows, "ok") == ("ung", None)
     assert neighbours(rows, "missing") == (None, "fail")
+
+
+def test_next_to_decide_is_flagged_first_skips_done_and_ends_with_none():
+    done = {c: Review(run_id="r", claim_id=c, status=ReviewStatus.DONE, rating="False") for c in ("fail", "ref")}
+    rows = build_queue(make_run(), done, 0.5)
+    assert next_to_decide(rows, "ref") == "ung"  # the flagged one before the unflagged one
+    assert next_to_decide(rows, "ung") == "ok"
+    done["ung"] = done["ok"] = Review(run_id="r", claim_id="x", status=ReviewStatus.DONE, rating="True")
+    assert next_to_decide(build_queue(make_run(), done, 0.5), "ok") is None
+
+
+def test_inbox_across_runs_filters_searches_counts_and_ages():
+    first, second = make_run(), make_run()
+    second.run_id, second.created_at, second.article.title = "r2", "2026-01-02T09:00:00+00:00", "Other"
+    first.created_at = "2026-01-01T09:00:00+00:00"
+    reviews = {"ref": Review(run_id="r2", claim_id="ref", status=ReviewStatus.DONE, rating="False",
+                             assignee="Ana")}
+    rows = build_queue(first, {}, 0.5) + build_queue(second, reviews, 0.5)
+    assert status_counts(rows) == {ReviewStatus.UNREVIEWED: 7, ReviewStatus.IN_PROGRESS: 0, ReviewStatus.DONE: 1}
+    assert [row_key(r) for r in inbox(rows, InboxFilter(text="WRO"))] == ["r/ref", "r2/ref"]
+    assert [row_key(r) for r in inbox(rows, InboxFilter(assignees=["Ana"]))] == ["r2/ref"]
+    assert len(inbox(rows, InboxFilter(assignees=[UNASSIGNED], articles=["Other"]))) == 3
+    assert [r.run_id for r in inbox(rows, InboxFilter(), "newest check first")][:4] == ["r2"] * 4
+    events = [ReviewEvent(run_id="r2", claim_id="ref", reviewer="Ana", at="2026-01-02T12:00:00+00:00",
+                          field="status", old="unreviewed", new="done", version=1)]
+    assert hours_to_decision(rows, events) == [3.0]
+    assert decisions_by_reviewer(events) == [{"day": "2026-01-02", "reviewer": "Ana", "decisions": 1}]
+    by_day = {(d["day"], d["status"]): d["claims"] for d in statuses_by_day(rows, events)}
+    assert by_day[("2026-01-01", "unreviewed")] == 4 and by_day[("2026-01-02", "done")] == 1
+    assert by_day[("2026-01-02", "unreviewed")] == 7
+    assert [row_key(r) for r in oldest_flagged(rows)] == ["r/ref", "r/fail", "r/ung", "r2/fail", "r2/ung"]

@@ -129,3 +129,19 @@ def test_an_export_taken_while_someone_edits_is_consistent(tmp_path):
     finally:
         stop.set()
         thread.join()
+
+
+def test_assignments_are_audited_and_bulk_saves_report_each_claim(store):
+    seen_a, seen_b = store.get("r", "a"), store.get("r", "b")
+    store.save(store.get("r", "b"), {"assignee": "Ben"}, "Ben", SCALE)  # meanwhile, on another screen
+    outcomes = store.save_many([(seen_a, {"assignee": "Ana"}), (seen_b, {"assignee": "Ana"})], "Ana", SCALE)
+    assert [(o.claim_id, o.saved) for o in outcomes] == [("a", True), ("b", False)]
+    assert "Ben changed it meanwhile" in outcomes[1].reason and store.get("r", "b").assignee == "Ben"
+    assigned = store.get("r", "a")
+    assert assigned.assignee == "Ana" and assigned.status == ReviewStatus.UNREVIEWED  # assigning is not reviewing
+    [event] = store.history("r", "a")
+    assert (event.field, event.old, event.new, event.reviewer) == ("assignee", "", "Ana", "Ana")
+    [refused] = store.save_many([(assigned, {"status": "done"})], "Ana", SCALE)
+    assert not refused.saved and "without a rating" in refused.reason
+    assert {(e.claim_id, e.field) for e in store.all_events(("assignee",))} == {("a", "assignee"), ("b", "assignee")}
+    assert set(store.all_reviews()) == {("r", "a"), ("r", "b")}

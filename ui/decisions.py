@@ -6,13 +6,15 @@ from typing import Any
 
 import streamlit as st
 
-from pipeline.errors import FactCheckError
+from pipeline.errors import FactCheckError, InputError
 from pipeline.reviews import ReviewConflict
-from pipeline.types import Review
+from pipeline.types import Review, ReviewStatus
 from ui.state import get_settings, review_store, reviewer
 
 CONFLICT_KEY = "review_conflict"
 FLASH_KEY = "review_flash"
+REFUSED_KEY = "review_refused"  # {"claim_id", "field", "message"}: shown under the control that caused it
+ADVANCE_KEY = "review_advance"  # the claim just marked done: the page moves on to the next one to decide
 
 
 def allowed_ratings() -> list[str]:
@@ -22,22 +24,38 @@ def allowed_ratings() -> list[str]:
 
 
 def widget_key(field: str, review: Review) -> str:
-    """Keys carry the stored version so widgets show the latest saved values after any save."""
-    return f"{field}|{review.claim_id}|v{review.version}"
+    """Keys carry the stored version (and how often a change was refused), so a widget is drawn anew from the
+    store after any save or refusal and never keeps showing a value the store does not hold."""
+    refusals = st.session_state.get(f"{REFUSED_KEY}|{review.claim_id}|n", 0)
+    return f"{field}|{review.claim_id}|v{review.version}" + (f"|r{refusals}" if refusals else "")
+
+
+def refusal(claim_id: str, field: str) -> str:
+    """Why the last change of this field was refused ("" when it was not)."""
+    refused = st.session_state.get(REFUSED_KEY) or {}
+    return refused.get("message", "") if (refused.get("claim_id"), refused.get("field")) == (claim_id, field) else ""
 
 
 def save(base: Review, changes: dict[str, Any]) -> bool:
     """Save changes made on top of `base`; a conflict or error is kept in session state for the page to show."""
+    st.session_state.pop(REFUSED_KEY, None)
     try:
-        review_store().save(base, changes, reviewer(), allowed_ratings())
+        saved = review_store().save(base, changes, reviewer(), allowed_ratings())
         st.session_state.pop(CONFLICT_KEY, None)
         st.session_state[FLASH_KEY] = ("success", "Saved.")
+        if _plain(changes.get("status")) == ReviewStatus.DONE.value and saved.status == ReviewStatus.DONE:
+            st.session_state[ADVANCE_KEY] = base.claim_id
         return True
     except ReviewConflict as exc:
         st.session_state[CONFLICT_KEY] = {"run_id": base.run_id, "claim_id": base.claim_id,
                                           "changes": {k: _plain(v) for k, v in changes.items()},
                                           "conflicts": [c.model_dump() for c in exc.conflicts],
                                           "current": exc.current.model_dump_json()}
+    except InputError as exc:  # a refused change: said next to the control, which shows the stored value again
+        counter = f"{REFUSED_KEY}|{base.claim_id}|n"
+        st.session_state[counter] = st.session_state.get(counter, 0) + 1
+        st.session_state[REFUSED_KEY] = {"claim_id": base.claim_id, "field": ",".join(changes),
+                                         "message": exc.user_message()}
     except FactCheckError as exc:
         st.session_state[FLASH_KEY] = ("error", exc.user_message())
     except Exception as exc:  # never lose the page (or show a traceback) over one save
@@ -52,6 +70,16 @@ def on_widget_change(field: str, key: str, base_json: str, to_value=None) -> Non
     value = to_value(value) if to_value else value
     if not save(Review.model_validate_json(base_json), {field: value}):
         st.session_state.pop(key, None)
+
+
+def mark_done(base_json: str) -> None:
+    """Button callback: mark the claim done (refused, with the reason under the button, when it has no rating)."""
+    save(Review.model_validate_json(base_json), {"status": ReviewStatus.DONE.value})
+
+
+def set_rating(base_json: str, rating: str) -> None:
+    """Button callback: set the rating."""
+    save(Review.model_validate_json(base_json), {"rating": rating})
 
 
 def keep_mine() -> None:

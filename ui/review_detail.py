@@ -20,7 +20,19 @@ from pipeline.types import (
     VerdictLabel,
 )
 from ui.claim_origin import render_claim_origin
-from ui.decisions import CONFLICT_KEY, FLASH_KEY, allowed_ratings, keep_mine, keep_theirs, on_widget_change, widget_key
+from ui.decisions import (
+    ADVANCE_KEY,
+    CONFLICT_KEY,
+    FLASH_KEY,
+    allowed_ratings,
+    keep_mine,
+    keep_theirs,
+    mark_done,
+    on_widget_change,
+    refusal,
+    set_rating,
+    widget_key,
+)
 from ui.factcheck_cards import render_factchecks
 from ui.review_queue import STATUS_LABELS, open_claim
 from ui.safe import h, highlight, md
@@ -31,6 +43,20 @@ STANCE_ICONS = {Stance.SUPPORTS: ":material/check_circle: supports",
                 Stance.UNRELATED: ":material/remove: unrelated"}
 STANCE_NAMES = {Stance.SUPPORTS: "supports", Stance.CONTRADICTS: "contradicts", Stance.UNRELATED: "unrelated"}
 _CONTEXT_CHARS = 1200
+# Streamlit's own `shortcut=` binds keys to buttons but cannot focus a text field; this does, for Ctrl+E only.
+FOCUS_EXPLANATION = """<script>
+if (!window.fcFocusExplanation) {
+  window.fcFocusExplanation = true;
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "e") {
+      const field = document.querySelector('textarea[aria-label="Explanation"]');
+      if (field) { event.preventDefault(); field.focus(); }
+    } else if (event.key === "Escape" && document.activeElement?.tagName === "TEXTAREA") {
+      document.activeElement.blur();  // Streamlit saves a text area when it loses the focus
+    }
+  });
+}
+</script>"""
 
 
 def back_to_queue() -> None:
@@ -47,18 +73,41 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def render_navigation(rows: list[QueueRow], claim_id: str) -> None:
-    """Back to the queue, previous/next flagged claim, position."""
+    """Back to the queue, previous/next claim in flagged-first order, position, and the keyboard help."""
     ordered = sort_queue(rows)
-    flagged = [r for r in ordered if r.flagged]
-    previous, following = neighbours(flagged, claim_id)
+    previous, following = neighbours(ordered, claim_id)
     position = [r.claim_id for r in ordered].index(claim_id) + 1
-    cols = st.columns([1, 1.3, 1.3, 3])
-    cols[0].button("← Queue", on_click=back_to_queue, width="stretch")
-    cols[1].button("◀ Previous flagged", on_click=open_claim, args=(previous,), disabled=previous is None,
-                   width="stretch")
-    cols[2].button("Next flagged ▶", on_click=open_claim, args=(following,), disabled=following is None,
-                   width="stretch")
-    cols[3].caption(f"Claim {position} of {len(ordered)} · {len(flagged)} flagged")
+    left = sum(1 for r in rows if r.status != ReviewStatus.DONE)
+    cols = st.columns([1, 1, 1, 2.4, 1.3])
+    cols[0].button("Queue", icon=":material/arrow_back:", on_click=back_to_queue, width="stretch",
+                   shortcut="Q", key="nav_queue")
+    cols[1].button("Previous", on_click=open_claim, args=(previous,), disabled=previous is None, width="stretch",
+                   shortcut="K", key="nav_previous")
+    cols[2].button("Next", on_click=open_claim, args=(following,), disabled=following is None, width="stretch",
+                   shortcut="J", key="nav_next")
+    cols[3].caption(f"Claim {position} of {len(ordered)} (flagged first) · "
+                    f"{sum(1 for r in rows if r.flagged)} flagged · {left} still to decide")
+    with cols[4].popover("Keyboard", icon=":material/keyboard:", width="stretch"):
+        keyboard_help()
+
+
+def keyboard_help() -> None:
+    """The shortcuts of the claim view (they act when no text field has the focus)."""
+    ratings = allowed_ratings()
+    lines = ["| key | does |", "|---|---|", "| J / K | next / previous claim (flagged first) |",
+             "| Q | back to the queue |"]
+    lines += [f"| {key} | rating “{md(rating)}” |" for key, rating in rating_keys(ratings)]
+    lines += ["| D | mark done and open the next claim to decide |", "| Ctrl+E | write the explanation |",
+              "| Ctrl+Enter / Esc | save the text you typed / and leave the field |",
+              "| O | (in the queue) open the selected claim |"]
+    st.markdown("\n".join(lines))
+    st.caption("Keys act when no text field has the focus: press Esc to leave one.")
+
+
+def rating_keys(ratings: list[str]) -> list[tuple[str, str]]:
+    """Number keys for ratings: 1, 2, … for the scale, 0 for "not checkable" (the last entry)."""
+    scale, rest = ratings[:-1][:9], ratings[-1:]
+    return [(str(i), r) for i, r in enumerate(scale, start=1)] + [("0", r) for r in rest]
 
 
 def render_messages(claim: Claim) -> None:
@@ -129,8 +178,10 @@ def render_decision(run_id: str, claim: Claim) -> None:
     """The reviewer's verdict, rating, explanation, notes and status, each saved on change.
 
     A fragment: a save reruns this form only, and it reads the stored review itself so it always shows
-    what the store holds.
+    what the store holds. Marking a claim done reruns the page, which opens the next claim to decide.
     """
+    if st.session_state.get(ADVANCE_KEY) == claim.id:
+        st.rerun(scope="app")
     review = review_store().get(run_id, claim.id)
     render_messages(claim)
     st.markdown("**Your decision**")
@@ -143,22 +194,46 @@ def render_decision(run_id: str, claim: Claim) -> None:
     st.selectbox("Final verdict", verdicts, index=verdicts.index(review.verdict.value if review.verdict else ""),
                  format_func=lambda v: v.replace("_", " ") if v else "— not set —", key=key, disabled=disabled,
                  on_change=on_widget_change, args=("verdict", key, base))
-    ratings = ["", *allowed_ratings()]
-    key = widget_key("rating", review)
-    st.selectbox("Rating (published)", ratings, index=ratings.index(review.rating) if review.rating in ratings else 0,
-                 format_func=lambda r: r or "— not rated —", key=key, disabled=disabled,
-                 on_change=on_widget_change, args=("rating", key, base))
-    for field, label, help_text in (("explanation", "Explanation (published)", "Shown in the report."),
+    render_rating(review, disabled)
+    for field, label, help_text in (("explanation", "Explanation", "Published in the report."),
                                     ("notes", "Notes (internal)", "Kept in the JSON/CSV exports only.")):
         key = widget_key(field, review)
         st.text_area(label, value=getattr(review, field), key=key, disabled=disabled, help=help_text, height=100,
                      on_change=on_widget_change, args=(field, key, base))
     key = widget_key("status", review)
-    st.radio("Status", list(ReviewStatus), index=list(ReviewStatus).index(review.status), horizontal=True,
-             format_func=STATUS_LABELS.get, key=key, disabled=disabled, on_change=on_widget_change,
-             args=("status", key, base))
+    cols = st.columns([3, 2], vertical_alignment="bottom")
+    cols[0].radio("Status", list(ReviewStatus), index=list(ReviewStatus).index(review.status), horizontal=True,
+                  format_func=STATUS_LABELS.get, key=key, disabled=disabled, on_change=on_widget_change,
+                  args=("status", key, base))
+    cols[1].button("Done, next", icon=":material/done_all:", on_click=mark_done, args=(base,), disabled=disabled,
+                   shortcut="D", key="decide_done", type="primary", width="stretch")
+    refused_here(claim.id, "status")
     if review.version:
-        st.caption(f"Last saved by {md(review.reviewer)} at {md(review.updated_at)} (version {review.version}).")
+        st.caption(f"Last saved by {md(review.reviewer)} at {md(review.updated_at)} (version {review.version})."
+                   + (f" Assigned to {md(review.assignee)}." if review.assignee else ""))
+    st.html(FOCUS_EXPLANATION, unsafe_allow_javascript=True)
+
+
+def render_rating(review: Review, disabled: bool) -> None:
+    """The rating as a picker plus one button per rating, each bound to its number key."""
+    ratings = ["", *allowed_ratings()]
+    key = widget_key("rating", review)
+    base = review.model_dump_json()
+    st.selectbox("Rating (published)", ratings, index=ratings.index(review.rating) if review.rating in ratings else 0,
+                 format_func=lambda r: r or "— not rated —", key=key, disabled=disabled,
+                 on_change=on_widget_change, args=("rating", key, base))
+    with st.container(horizontal=True, gap="small"):
+        for number, rating in rating_keys(allowed_ratings()):
+            st.button(rating, key=f"rate_{number}", shortcut=number, on_click=set_rating, args=(base, rating),
+                      disabled=disabled, type="primary" if rating == review.rating else "tertiary")
+    refused_here(review.claim_id, "rating")
+
+
+def refused_here(claim_id: str, field: str) -> None:
+    """Why a change of this field was just refused, right under its control."""
+    message = refusal(claim_id, field)
+    if message:
+        st.error(md(message), icon=":material/block:")
 
 
 def evidence_card(evidence: Evidence) -> str:

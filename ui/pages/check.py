@@ -37,7 +37,8 @@ def use_demo_article() -> None:
 
 st.button("Use the demo article", on_click=use_demo_article)
 upload = st.file_uploader("Upload the article (.txt, .md, .html, .pdf)", type=["txt", "md", "markdown", "html",
-                                                                                "htm", "pdf"])
+                                                                                "htm", "pdf"],
+                          max_upload_size=max(1, round(settings.ingest.max_file_mb)))
 text = st.text_area("…or paste it here (text or HTML)", height=260, key="check_text")
 title = st.text_input("Title (optional)", key="check_title")
 url = st.text_input("Where it was published (URL, optional; used in ClaimReview)", key="check_url")

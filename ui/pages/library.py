@@ -52,7 +52,8 @@ upload_tab, paste_tab, url_tab, demo_tab, factcheck_tab = st.tabs(["Upload files
                                                                   "Demo corpus", "Fact-checks"])
 with upload_tab:
     files = st.file_uploader("Reference files (.txt, .md, .html, .pdf)", accept_multiple_files=True,
-                             type=["txt", "md", "markdown", "html", "htm", "pdf"])
+                             type=["txt", "md", "markdown", "html", "htm", "pdf"],
+                             max_upload_size=max(1, round(settings.ingest.max_file_mb)))
     if st.button("Add files to the library", disabled=not files):
         report, articles = IngestReport(), []
         for file in files:

@@ -38,10 +38,12 @@ if not permalink(report):
 cols = st.columns(len(FORMATS))
 for column, fmt in zip(cols, FORMATS, strict=True):
     chosen = scope if scope in REPORT_FORMATS[fmt].scopes else None
-    # data is a callable: each export is built when its button is clicked, not on every rerun
+    # data is a callable: each export is built when its button is clicked, not on every rerun.
+    # on_click="ignore": a rerun started by the click clears Streamlit's outgoing queue, which can drop the
+    # reply carrying the file's URL, leaving the button spinning with no download (seen in CI).
     column.download_button(NAMES[fmt], data=partial(export, report, fmt, chosen),
                            file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
-                           key=f"download_{fmt}", width="stretch")
+                           key=f"download_{fmt}", width="stretch", on_click="ignore")
 st.subheader("Preview")
 with st.container(height=700, border=True):
     st.markdown(export(report, "md", scope))

@@ -3,11 +3,12 @@
 import streamlit as st
 
 from pipeline.errors import NotFoundError
-from pipeline.queue import build_queue
+from pipeline.queue import build_queue, next_to_decide
 from pipeline.types import ReviewStatus
 from ui.components import run_label
+from ui.decisions import ADVANCE_KEY
 from ui.review_detail import render_detail
-from ui.review_queue import render_queue
+from ui.review_queue import ALL_DONE_KEY, render_queue
 from ui.safe import md
 from ui.state import article_findings, get_settings, list_runs, load_run, review_store
 
@@ -58,6 +59,14 @@ if result.engine.kind == "offline":
 
 claim_id = st.query_params.get("claim")
 claims = {c.id: c for c in result.claims}
+if claim_id and st.session_state.get(ADVANCE_KEY) == claim_id:  # just marked done: on to the next decision
+    st.session_state.pop(ADVANCE_KEY)
+    claim_id = next_to_decide(rows, claim_id)
+    if claim_id:
+        st.query_params["claim"] = claim_id
+    else:
+        st.query_params.pop("claim", None)
+        st.session_state[ALL_DONE_KEY] = run_id
 if claim_id and claim_id not in claims:
     st.error(f"Claim '{md(claim_id)}' is not in this run; showing the queue.")
     claim_id = None
@@ -65,4 +74,4 @@ if claim_id:
     render_detail(result, rows, claims[claim_id])
 else:
     st.query_params["run"] = run_id
-    render_queue(rows)
+    render_queue(rows, run_id)
