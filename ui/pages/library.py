@@ -74,7 +74,7 @@ with url_tab:
         report, articles = IngestReport(), []
         for url in [u.strip() for u in urls.splitlines() if u.strip()]:
             try:
-                articles.append(fetch_url(url, settings.ingest.max_file_mb))
+                articles.append(fetch_url(url, settings.ingest))
             except FactCheckError as exc:
                 report.failed.append(IngestFailure(name=url, reason=exc.user_message()))
         ingest_with_progress(articles, report)
