@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from pipeline.runs import RunSummary
@@ -39,6 +41,11 @@ def sidebar() -> None:
         else:
             st.text_input("Your name (recorded with every decision)", key=REVIEWER_KEY,
                           placeholder="e.g. Ana Ruiz")
+
+
+def upload_limit_mb() -> int:
+    """The uploader's per-file limit: ingest.max_file_mb (whole MB, as Streamlit takes it), so both agree."""
+    return max(1, math.ceil(get_engine().settings.ingest.max_file_mb))
 
 
 def text_block(text: str, css: str = "") -> None:

@@ -8,6 +8,7 @@ from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import FactCheckError, InputError
 from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
 from pipeline.loaders import fetch_url, load_bytes, load_text
+from ui.components import upload_limit_mb
 from ui.safe import md
 from ui.state import get_engine
 
@@ -43,7 +44,7 @@ def ingest_with_progress(articles, report: IngestReport) -> None:
 upload_tab, paste_tab, url_tab, demo_tab = st.tabs(["Upload files", "Paste text", "From URLs", "Demo corpus"])
 with upload_tab:
     files = st.file_uploader("Reference files (.txt, .md, .html, .pdf)", accept_multiple_files=True,
-                             type=["txt", "md", "markdown", "html", "htm", "pdf"])
+                             type=["txt", "md", "markdown", "html", "htm", "pdf"], max_upload_size=upload_limit_mb())
     if st.button("Add files to the library", disabled=not files):
         report, articles = IngestReport(), []
         for file in files:
