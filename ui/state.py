@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from factcheck.wiring import Engine
+from pipeline.backup import private_files
 from pipeline.config import Settings, load_settings
 from pipeline.errors import FactCheckError
 from pipeline.injection import InstructionFinding, find_instructions
@@ -21,7 +22,9 @@ REVIEWER_KEY = "reviewer_name"
 @st.cache_resource(show_spinner="Loading the embedding model and the evidence store…")
 def _engine_for(config_key: str) -> Engine:
     """Build the engine once per configuration (model and Chroma client are shared by all sessions)."""
-    engine = Engine(load_settings())
+    settings = load_settings()
+    private_files(settings.data_dir)  # reviews, runs and the store are readable by the owner only
+    engine = Engine(settings)
     _ = engine.store, engine.retriever, engine.judge  # build now, not concurrently in a request
     return engine
 
