@@ -45,7 +45,7 @@ class BackupReport(BaseModel):
     seconds: float = 0.0
     notes: list[str] = Field(default_factory=list)
 
-    def summary(self, verb: str, where: Path) -> str:
+    def summary(self, verb: str, where: str) -> str:
         """One line for humans."""
         return f"{verb} {self.files} files ({self.bytes / 1e6:.1f} MB) {where} in {self.seconds:.1f} s."
 

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.backup import backup, restore
+from pipeline.backup import BackupReport, backup, restore
 from pipeline.cli_progress import StageProgress
 from pipeline.engine import Engine
 
 EXIT_OK = 0
 
 
-def cmd_backup(args: argparse.Namespace, engine: Engine) -> int:
-    """Write a consistent snapshot of the data dir to a new or empty folder."""
+def _run(stage: str, action: Callable[..., BackupReport], engine: Engine, folder: str) -> BackupReport:
+    """Run a backup or restore with a progress line."""
     progress = StageProgress()
     try:
-        report = backup(engine.settings, Path(args.dir), lambda done, total, name: progress.show("backup", done,
-                                                                                                 total, name))
+        return action(engine.settings, Path(folder), lambda done, total, name: progress.show(stage, done, total,
+                                                                                             name))
     finally:
         progress.close()
+
+
+def cmd_backup(args: argparse.Namespace, engine: Engine) -> int:
+    """Write a consistent snapshot of the data dir to a new or empty folder."""
+    report = _run("backup", backup, engine, args.dir)
     print(report.summary("Backed up", f"to {args.dir}"))
     for note in report.notes:
         print(f"note: {note}.")
@@ -28,12 +34,7 @@ def cmd_backup(args: argparse.Namespace, engine: Engine) -> int:
 
 def cmd_restore(args: argparse.Namespace, engine: Engine) -> int:
     """Bring a backup back into an empty or new data dir (stop the app first)."""
-    progress = StageProgress()
-    try:
-        report = restore(engine.settings, Path(args.dir), lambda done, total, name: progress.show("restore", done,
-                                                                                                  total, name))
-    finally:
-        progress.close()
+    report = _run("restore", restore, engine, args.dir)
     print(report.summary("Restored", f"into {engine.settings.data_dir}"))
     return EXIT_OK
 
