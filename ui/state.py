@@ -1,4 +1,4 @@
-"""App-wide state: one cached Engine, one review store, cached run files, and who the reviewer is."""
+"""App-wide state: one cached Engine, one review store, cached run files (who the reviewer is: ui/identity.py)."""
 
 from __future__ import annotations
 
@@ -103,16 +103,14 @@ def article_findings(text: str) -> list[InstructionFinding]:
 
 
 def logged_in_user() -> str:
-    """The signed-in user's name or email when login is configured, else ""."""
-    try:
-        user = st.user
-        if user.get("is_logged_in"):
-            return str(user.get("name") or user.get("email") or "")
-    except Exception:  # st.user raises when auth is not configured in some versions
-        return ""
-    return ""
+    """The signed-in person's identity, else "" (kept here for callers; the logic lives in ui/identity.py)."""
+    from ui.identity import logged_in_user as signed_in
+
+    return signed_in()
 
 
 def reviewer() -> str:
-    """Who is making decisions: the signed-in user, or the name typed in the sidebar."""
-    return logged_in_user() or st.session_state.get(REVIEWER_KEY, "").strip()
+    """Who is making decisions (kept here for callers; the logic lives in ui/identity.py)."""
+    from ui.identity import reviewer as current
+
+    return current()

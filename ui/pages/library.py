@@ -4,11 +4,13 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from pipeline.access import Action, remove_article, require
 from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import FactCheckError, InputError
 from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
 from pipeline.loaders import fetch_url, load_bytes, load_text
 from ui.components import upload_limit_mb
+from ui.identity import allowed, current_actor
 from ui.safe import md
 from ui.state import get_engine
 
@@ -16,6 +18,9 @@ engine = get_engine()
 settings = engine.settings
 st.title("Library")
 st.caption("Reference articles your checks draw evidence from. Re-adding the same text adds nothing.")
+manage = allowed(Action.MANAGE_LIBRARY)  # editors and admins; the domain refuses others too
+if not manage:
+    st.info("Adding and removing reference articles is for editors: you can search the library below.")
 
 
 def show_report(report: IngestReport) -> None:
@@ -32,6 +37,7 @@ def _show(bar, done: int, total: int, name: str) -> None:
 
 def ingest_with_progress(articles, report: IngestReport) -> None:
     """Store articles with a progress bar, then report."""
+    require(current_actor(), Action.MANAGE_LIBRARY)
     if articles:
         bar = st.progress(0.0, text="Adding to the library…")
         ingest_articles(articles, engine.store, engine.embedder, settings.ingest,
@@ -45,7 +51,7 @@ upload_tab, paste_tab, url_tab, demo_tab = st.tabs(["Upload files", "Paste text"
 with upload_tab:
     files = st.file_uploader("Reference files (.txt, .md, .html, .pdf)", accept_multiple_files=True,
                              type=["txt", "md", "markdown", "html", "htm", "pdf"], max_upload_size=upload_limit_mb())
-    if st.button("Add files to the library", disabled=not files):
+    if st.button("Add files to the library", disabled=not files or not manage):
         report, articles = IngestReport(), []
         for file in files:
             try:
@@ -61,7 +67,7 @@ with paste_tab:
     pasted_title = st.text_input("Title", key="lib_title")
     pasted_url = st.text_input("Source URL (optional)", key="lib_url")
     pasted = st.text_area("Article text", height=200, key="lib_text")
-    if st.button("Add text to the library", disabled=not pasted.strip()):
+    if st.button("Add text to the library", disabled=not pasted.strip() or not manage):
         try:
             article = load_text(pasted, title=pasted_title, source=pasted_url or pasted_title or "pasted text",
                                 url=pasted_url)
@@ -71,7 +77,7 @@ with paste_tab:
 
 with url_tab:
     urls = st.text_area("One URL per line", height=120, key="lib_urls")
-    if st.button("Fetch and add", disabled=not urls.strip()):
+    if st.button("Fetch and add", disabled=not urls.strip() or not manage):
         report, articles = IngestReport(), []
         for url in [u.strip() for u in urls.splitlines() if u.strip()]:
             try:
@@ -83,8 +89,9 @@ with url_tab:
 with demo_tab:
     st.write("Eleven short reference texts on Russia–Iran military cooperation (2022), the 2015 nuclear deal, "
              "resolution 2231, the 2022 protests in Iran and North Korean artillery.")
-    if st.button("Load the demo corpus"):
+    if st.button("Load the demo corpus", disabled=not manage):
         with st.spinner("Adding the demo corpus…"):
+            require(current_actor(), Action.MANAGE_LIBRARY)
             show_report(ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest,
                                      settings.retrieval.contextual_header))
 
@@ -121,14 +128,16 @@ def added(timestamp: float) -> str:
 
 
 def remove_one(stored) -> None:
-    """Remove one article of the page from the store, the keyword index and the catalog."""
+    """Remove one article of the page from the store, the keyword index and the catalog (editors only)."""
+    if not manage:
+        return
     with st.expander("Remove an article"):
         labels = {a.article.id: f"{a.article.title or a.article.source} ({a.chunks} passages)" for a in stored}
         doomed = st.selectbox("Article (from this page)", list(labels), format_func=lambda a: labels[a],
                               key="lib_remove")
         confirm = st.checkbox("Yes, remove it from the library", key="lib_remove_confirm")
         if st.button("Remove", disabled=not confirm) and doomed:
-            removed = engine.store.delete_article(doomed)
+            removed = remove_article(engine.store, doomed, current_actor())
             st.session_state["lib_notice"] = f"Removed {labels[doomed]}: {removed} passages."
             st.rerun()
 

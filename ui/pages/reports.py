@@ -4,10 +4,12 @@ from functools import partial
 
 import streamlit as st
 
+from pipeline.access import Action, publish
 from pipeline.errors import FactCheckError
 from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, export
 from pipeline.reports import load_report
 from ui.components import run_label
+from ui.identity import allowed, current_actor
 from ui.state import get_settings, list_runs
 
 settings = get_settings()
@@ -28,12 +30,14 @@ except FactCheckError as exc:
 decided = sum(1 for c in report.claims if c.decided)
 st.caption(f"{decided} of {len(report.claims)} claims decided by a person; undecided claims are marked "
            "“not yet reviewed” and never published in ClaimReview.")
-cols = st.columns(len(FORMATS))
-for column, fmt in zip(cols, FORMATS, strict=True):
-    # data is a callable: each export is built when its button is clicked, not on every rerun
-    column.download_button(NAMES[fmt], data=partial(export, report, fmt),
-                           file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
-                           key=f"download_{fmt}", width="stretch")
+if allowed(Action.PUBLISH):  # editors and admins; publish() refuses others too
+    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
+        # data is a callable: each export is built when its button is clicked, not on every rerun
+        column.download_button(NAMES[fmt], data=partial(publish, report, fmt, current_actor()),
+                               file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
+                               key=f"download_{fmt}", width="stretch")
+else:
+    st.info("Publishing reports is for editors: you can read the preview below.")
 st.subheader("Preview")
 with st.container(height=700, border=True):
     st.markdown(export(report, "md"))
