@@ -1,6 +1,7 @@
 """Access rules through AppTest: the role matrix, local mode, and upload limits that agree with ingest."""
 
 import json
+import shutil
 import tomllib
 
 import pytest
@@ -27,17 +28,23 @@ SIGN_IN = {"FACTCHECK_AUTH__SIGN_IN": "true", "FACTCHECK_AUTH__REVIEWERS": '["gr
            "FACTCHECK_AUTH__EDITORS": '["group:desk-editors"]', "FACTCHECK_AUTH__ADMINS": '["boss@example.org"]'}
 
 
-@pytest.fixture
-def checked(tmp_path, monkeypatch, demo_store_dir, embedder):
-    """Sign-in configured, the demo corpus, and one short checked article."""
-    import shutil
+@pytest.fixture(scope="module")
+def checked_template(tmp_path_factory, demo_store_dir, embedder):
+    """Once per module: the demo corpus and one short checked article."""
+    data = tmp_path_factory.mktemp("auth") / "data"
+    shutil.copytree(demo_store_dir, data)
+    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": "offline"})
+    return data, check_article(load_text(ARTICLE, title="Short"), Engine(settings, overrides={"embedder": embedder}))
 
-    shutil.copytree(demo_store_dir, tmp_path / "data")
+
+@pytest.fixture
+def checked(tmp_path, monkeypatch, checked_template):
+    """A private copy of the checked data dir, with sign-in configured."""
+    shutil.copytree(checked_template[0], tmp_path / "data")
     env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_LLM__PROVIDER": "offline", **SIGN_IN}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    result = check_article(load_text(ARTICLE, title="Short"), Engine(load_settings(), overrides={"embedder": embedder}))
-    return result
+    return checked_template[1]
 
 
 def page(path: str, user: str | None = None, **params) -> AppTest:

@@ -30,14 +30,15 @@ except FactCheckError as exc:
 decided = sum(1 for c in report.claims if c.decided)
 st.caption(f"{decided} of {len(report.claims)} claims decided by a person; undecided claims are marked "
            "“not yet reviewed” and never published in ClaimReview.")
-if allowed(Action.PUBLISH):  # editors and admins; publish() refuses others too
-    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
-        # data is a callable: each export is built when its button is clicked, not on every rerun
-        column.download_button(NAMES[fmt], data=partial(publish, report, fmt, current_actor()),
-                               file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
-                               key=f"download_{fmt}", width="stretch")
-else:
+publishable = FORMATS if allowed(Action.PUBLISH) else []  # editors and admins; publish() refuses others too
+if not publishable:
     st.info("Publishing reports is for editors: you can read the preview below.")
+cols = st.columns(len(FORMATS)) if publishable else []
+for column, fmt in zip(cols, publishable, strict=True):
+    # data is a callable: each export is built when its button is clicked, not on every rerun
+    column.download_button(NAMES[fmt], data=partial(publish, report, fmt, current_actor()),
+                           file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
+                           key=f"download_{fmt}", width="stretch")
 st.subheader("Preview")
 with st.container(height=700, border=True):
     st.markdown(export(report, "md"))
