@@ -8,9 +8,9 @@ import streamlit as st
 
 from pipeline.runs import RunSummary
 from pipeline.types import EngineInfo
-from ui.identity import current_actor, remember_name, remembered_name
+from ui import identity
 from ui.safe import h, md
-from ui.state import REVIEWER_KEY, get_engine
+from ui.state import get_engine
 
 CSS = """<style>
 .fc-mark{background:#fde68a;padding:0 .1rem}.fc-quote{background:#bfdbfe;padding:0 .1rem}
@@ -41,15 +41,16 @@ def sidebar() -> None:
 
 def who_is_reviewing() -> None:
     """The signed-in person, their role and Sign out; or the labelled local mode with a remembered name."""
-    actor = current_actor()
+    settings = get_engine().settings
+    actor = identity.current_actor(settings)
     if actor is not None and actor.signed_in:
         st.success(f"Signed in as {md(actor.name)} · {actor.role.value}")
         st.button("Sign out", on_click=st.logout, key="sign_out")
         return
     st.info("**Local mode**: one person on this machine, no sign-in (see README, Sign-in and roles).")
-    remembered_name()  # fills the field from the name remembered under data_dir
-    st.text_input("Your name (recorded with every decision)", key=REVIEWER_KEY, placeholder="e.g. Ana Ruiz",
-                  on_change=remember_name)
+    identity.remembered_name(settings)  # fills the field from the name remembered under data_dir
+    st.text_input("Your name (recorded with every decision)", key=identity.REVIEWER_KEY, placeholder="e.g. Ana Ruiz",
+                  on_change=identity.remember_name, args=(settings,))
 
 
 def upload_limit_mb() -> int:

@@ -15,15 +15,10 @@ from typing import Any
 import streamlit as st
 
 from pipeline.access import Action, Actor, Role, identity, role_for
-from pipeline.config import AuthSettings
-from ui.state import REVIEWER_KEY, get_settings
+from pipeline.config import AuthSettings, Settings
 
+REVIEWER_KEY = "reviewer_name"
 LOCAL_USER_FILE = "local_user.json"
-
-
-def auth() -> AuthSettings:
-    """The sign-in settings of this app."""
-    return get_settings().auth
 
 
 def claims() -> dict[str, Any]:
@@ -35,29 +30,29 @@ def claims() -> dict[str, Any]:
         return {}
 
 
-def logged_in_user() -> str:
+def logged_in_user(settings: Settings) -> str:
     """The signed-in person's identity (email by default), else ""."""
     found = claims()
-    return identity(found, auth()) if found else ""
+    return identity(found, settings.auth) if found else ""
 
 
-def _name_file() -> Path:
-    return get_settings().data_dir / LOCAL_USER_FILE
+def _name_file(settings: Settings) -> Path:
+    return settings.data_dir / LOCAL_USER_FILE
 
 
-def remembered_name() -> str:
+def remembered_name(settings: Settings) -> str:
     """The local user's name: this session's, else the one remembered under data_dir (put into the session)."""
     if REVIEWER_KEY not in st.session_state:
         try:
-            st.session_state[REVIEWER_KEY] = str(json.loads(_name_file().read_text(encoding="utf-8"))["name"])
+            st.session_state[REVIEWER_KEY] = str(json.loads(_name_file(settings).read_text(encoding="utf-8"))["name"])
         except (OSError, ValueError, KeyError, TypeError):
             st.session_state[REVIEWER_KEY] = ""
     return str(st.session_state[REVIEWER_KEY]).strip()
 
 
-def remember_name() -> None:
+def remember_name(settings: Settings) -> None:
     """Widget callback: keep the typed name for later sessions (owner-only file, replaced atomically)."""
-    path = _name_file()
+    path = _name_file(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps({"name": str(st.session_state.get(REVIEWER_KEY, "")).strip()}),
@@ -66,26 +61,26 @@ def remember_name() -> None:
     os.replace(temporary, path)
 
 
-def current_actor() -> Actor | None:
+def current_actor(settings: Settings) -> Actor | None:
     """Who is acting now: the signed-in person with their role, the local user (all rights), or None."""
-    settings, found = auth(), claims()
+    auth, found = settings.auth, claims()
     if found:
-        role = role_for(found, settings) if settings.sign_in else Role.ADMIN
-        return Actor(name=identity(found, settings), role=role, signed_in=True) if role else None
-    if settings.sign_in:
+        role = role_for(found, auth) if auth.sign_in else Role.ADMIN
+        return Actor(name=identity(found, auth), role=role, signed_in=True) if role else None
+    if auth.sign_in:
         return None
-    return Actor(name=remembered_name(), role=Role.ADMIN)
+    return Actor(name=remembered_name(settings), role=Role.ADMIN)
 
 
-def allowed(action: Action) -> bool:
+def allowed(settings: Settings, action: Action) -> bool:
     """Whether the current person may do this (controls they may not use are not shown)."""
-    actor = current_actor()
+    actor = current_actor(settings)
     return actor is not None and actor.can(action)
 
 
-def reviewer() -> str:
+def reviewer(settings: Settings) -> str:
     """Who is making decisions: the signed-in identity, or the local user's name ("" when unknown)."""
-    actor = current_actor()
+    actor = current_actor(settings)
     return actor.name if actor else ""
 
 
@@ -109,17 +104,17 @@ def address_refusal(address: str | None, settings: AuthSettings) -> str:
             "auth.allow_remote_local_mode = true.")
 
 
-def gate() -> None:
+def gate(app_settings: Settings) -> None:
     """Stop the page unless this person may use the app: sign-in required, a role, a safe address."""
-    settings = auth()
+    settings = app_settings.auth
     if refusal := address_refusal(bound_address(), settings):
         st.error(refusal)
         st.stop()
-    if not settings.sign_in or (claims() and current_actor()):
+    if not settings.sign_in or (claims() and current_actor(app_settings)):
         return
     st.title("Fact-check assistant")
     if claims():
-        st.error(f"{logged_in_user()} has no role on this desk. Ask an admin to add you to auth.reviewers, "
+        st.error(f"{logged_in_user(app_settings)} has no role on this desk. Ask an admin to add you to auth.reviewers, "
                  "auth.editors or auth.admins.")
         st.button("Sign out", on_click=st.logout)
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from factcheck.wiring import Engine
+from pipeline.access import Action, Actor
 from pipeline.backup import private_files
 from pipeline.config import Settings, load_settings
 from pipeline.errors import FactCheckError
@@ -15,8 +16,8 @@ from pipeline.injection import InstructionFinding, find_instructions
 from pipeline.reviews import ReviewStore
 from pipeline.runs import RunStore, RunSummary
 from pipeline.types import RunResult
-
-REVIEWER_KEY = "reviewer_name"
+from ui import identity
+from ui.identity import REVIEWER_KEY  # noqa: F401  (re-exported for callers)
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the evidence store…")
@@ -103,14 +104,20 @@ def article_findings(text: str) -> list[InstructionFinding]:
 
 
 def logged_in_user() -> str:
-    """The signed-in person's identity, else "" (kept here for callers; the logic lives in ui/identity.py)."""
-    from ui.identity import logged_in_user as signed_in
-
-    return signed_in()
+    """The signed-in person's identity, else "" (ui/identity.py with this app's settings)."""
+    return identity.logged_in_user(get_settings())
 
 
 def reviewer() -> str:
-    """Who is making decisions (kept here for callers; the logic lives in ui/identity.py)."""
-    from ui.identity import reviewer as current
+    """Who is making decisions: the signed-in identity or the local user's name (see ui/identity.py)."""
+    return identity.reviewer(get_settings())
 
-    return current()
+
+def current_actor() -> Actor | None:
+    """Who is acting now, with their role (see ui/identity.py)."""
+    return identity.current_actor(get_settings())
+
+
+def allowed(action: Action) -> bool:
+    """Whether the current person may do this (controls they may not use are not shown)."""
+    return identity.allowed(get_settings(), action)

@@ -10,9 +10,8 @@ from pipeline.errors import FactCheckError, InputError
 from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
 from pipeline.loaders import fetch_url, load_bytes, load_text
 from ui.components import upload_limit_mb
-from ui.identity import allowed, current_actor
 from ui.safe import md
-from ui.state import get_engine
+from ui.state import allowed, current_actor, get_engine
 
 engine = get_engine()
 settings = engine.settings

@@ -9,8 +9,7 @@ from pipeline.errors import FactCheckError
 from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, export
 from pipeline.reports import load_report
 from ui.components import run_label
-from ui.identity import allowed, current_actor
-from ui.state import get_settings, list_runs
+from ui.state import allowed, current_actor, get_settings, list_runs
 
 settings = get_settings()
 st.title("Reports")
