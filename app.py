@@ -3,9 +3,12 @@
 import streamlit as st
 
 from ui.components import CSS, sidebar
+from ui.identity import gate
+from ui.state import get_settings
 
 st.set_page_config(page_title="Fact-check assistant", page_icon=":material/fact_check:", layout="wide")
 st.html(CSS)
+gate(get_settings())  # sign-in and roles, or local mode on loopback only (ui/identity.py)
 pages = [
     st.Page("ui/pages/review.py", title="Review", icon=":material/rule:", default=True),
     st.Page("ui/pages/check.py", title="Check an article", icon=":material/search:", url_path="check"),

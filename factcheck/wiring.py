@@ -102,7 +102,8 @@ class Engine:
         """Published fact-checks in their own collection and keyword index, matched against every claim."""
         store = build_factcheck_store(self.settings, self.embedder.name)
         keywords = TantivyKeywordIndex(index_folder(self.settings, store.name) / "keywords", KEYWORD_VERSION)
-        return FactCheckLibrary(store, keywords, CachedEmbedder(self.embedder, size=2048), self.settings.factchecks)
+        return FactCheckLibrary(store, keywords, CachedEmbedder(self.embedder, size=2048), self.settings.factchecks,
+                                self.settings.ingest)
 
     @cached_property
     def llm(self) -> StructuredLLM | None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pipeline.backup import private_files
+from pipeline.cli_admin import add_admin_commands
 from pipeline.cli_claims import add_claims_options, cmd_check_claims, wants_claims
 from pipeline.cli_export import add_scope_option, export_notes, title_note, write_report
 from pipeline.cli_factchecks import add_factcheck_commands, read_queries
@@ -253,6 +255,7 @@ def build_parser(more_commands: Callable[[argparse._SubParsersAction], None] | N
     sub.add_parser("runs", help="list saved runs").set_defaults(func=cmd_runs)
     add_archive_commands(sub)
     add_factcheck_commands(sub)
+    add_admin_commands(sub)
     p = sub.add_parser("demo", help="load the demo corpus and check the demo article")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
@@ -266,7 +269,9 @@ def main(argv: list[str] | None, make_engine: EngineFactory,
     """Run a command; user-caused errors end in one sentence, never a traceback."""
     args = build_parser(more_commands).parse_args(argv)
     try:
-        engine = make_engine(_settings(args))
+        settings = _settings(args)
+        private_files(settings.data_dir)
+        engine = make_engine(settings)
         return args.func(args, engine)
     except FactCheckError as exc:
         print(f"error: {exc.user_message()}", file=sys.stderr)

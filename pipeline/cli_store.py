@@ -76,7 +76,7 @@ def cmd_doctor(args: argparse.Namespace, engine: Engine) -> int:
 
 def add_ingest_command(sub: argparse._SubParsersAction) -> None:
     """`ingest PATH...`."""
-    p = sub.add_parser("ingest", help="add reference files or folders (.txt .md .html .pdf)")
+    p = sub.add_parser("ingest", help="add reference files, folders (.txt .md .html .pdf) or http(s) URLs")
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)

@@ -143,6 +143,10 @@ class IngestSettings(Section):
     max_file_mb: float = 20.0
     # Chunks embedded and written per store write; a write always holds whole articles.
     write_batch_chunks: int = Field(default=256, ge=1)
+    # Fetching by URL (pipeline/fetch.py): only public addresses, unless the host is listed here (intranet archives).
+    url_allow_hosts: list[str] = Field(default_factory=list)
+    url_connect_timeout: float = Field(default=10.0, gt=0)
+    url_read_timeout: float = Field(default=30.0, gt=0)
 
 
 class RunSettings(Section):
@@ -182,6 +186,26 @@ class ReportSettings(Section):
     # The address HTML reports are published under: a report's permalink is <base_url>/factcheck-<run_id>.html,
     # which ClaimReview gives as each review's url.
     base_url: str = ""
+
+
+Role = Literal["reviewer", "editor", "admin"]
+
+
+class AuthSettings(Section):
+    """Who may use the app: single-user local mode (default) or OpenID Connect sign-in with roles."""
+
+    # true: everyone signs in with st.login (the [auth] section of .streamlit/secrets.toml); false: local mode.
+    sign_in: bool = False
+    provider: str = ""  # a named [auth.NAME] provider in secrets.toml; "" = the [auth] section itself
+    user_claim: str = "email"  # the claim that names a person (falls back to "sub")
+    group_claim: str = "groups"
+    # People (their user_claim value) or groups ("group:NAME"); a person gets the highest role that lists them.
+    reviewers: list[str] = Field(default_factory=list)
+    editors: list[str] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list)
+    default_role: Role | Literal[""] = ""  # for signed-in people nobody listed ("" = no access)
+    # Local mode has no sign-in: it refuses to serve on a non-loopback address unless this is true.
+    allow_remote_local_mode: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,6 +278,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     factchecks: FactCheckSettings = Field(default_factory=FactCheckSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     presets: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @classmethod

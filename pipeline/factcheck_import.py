@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import tempfile
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,9 +20,11 @@ from typing import IO, Any
 import ijson
 from pydantic import BaseModel, Field
 
+from pipeline.config import IngestSettings
 from pipeline.errors import InputError
 from pipeline.factcheck_parse import SkipItem, is_claimreview, to_factcheck
 from pipeline.factcheck_types import FactCheck
+from pipeline.fetch import FEED_TYPES, fetch
 
 MAX_HTML_BYTES = 20_000_000
 MAX_DOWNLOAD_BYTES = 200_000_000
@@ -197,11 +198,11 @@ def csv_values(handle: IO[bytes]) -> Iterator[Any]:
 
 
 @contextmanager
-def open_source(source: str, max_bytes: int) -> Iterator[tuple[IO[bytes], int]]:
+def open_source(source: str, max_bytes: int, fetching: IngestSettings) -> Iterator[tuple[IO[bytes], int]]:
     """A file, or a URL downloaded (bounded) into a temporary file, opened for reading, with its size."""
     if source.lower().startswith(("http://", "https://")):
         with tempfile.TemporaryFile() as temporary:
-            size = download(source, temporary, max_bytes)
+            size = download(source, temporary, max_bytes, fetching)
             temporary.seek(0)
             yield temporary, size
         return
@@ -212,22 +213,11 @@ def open_source(source: str, max_bytes: int) -> Iterator[tuple[IO[bytes], int]]:
         yield handle, path.stat().st_size
 
 
-def download(url: str, into: IO[bytes], max_bytes: int) -> int:
-    """Copy a URL's body into a file, refusing more than max_bytes."""
-    request = urllib.request.Request(url, headers={"User-Agent": "factcheck-assistant"})
-    size = 0
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            while block := response.read(1 << 16):
-                size += len(block)
-                if size > max_bytes:
-                    raise InputError(f"{url} is larger than {max_bytes // 1_000_000} MB",
-                                     "Download it and import the file, or split it")
-                into.write(block)
-    except OSError as exc:
-        raise InputError(f"Cannot download {url} ({exc})", "Check the URL, or download it and import the file") \
-            from None
-    return size
+def download(url: str, into: IO[bytes], max_bytes: int, fetching: IngestSettings) -> int:
+    """Copy a URL's body into a file through the safe fetcher (public addresses or allow-listed hosts only)."""
+    fetched = fetch(url, fetching.model_copy(update={"max_file_mb": max_bytes / (1024 * 1024)}), FEED_TYPES)
+    into.write(fetched.data)
+    return len(fetched.data)
 
 
 def source_values(handle: IO[bytes], name: str, size: int) -> Iterator[Any]:
@@ -247,12 +237,12 @@ def source_values(handle: IO[bytes], name: str, size: int) -> Iterator[Any]:
 
 
 def read_factchecks(sources: list[str], report: ImportReport, progress: Progress | None = None,
-                    ) -> Iterator[FactCheck]:
+                    fetching: IngestSettings | None = None) -> Iterator[FactCheck]:
     """Every fact-check in the sources, in order; skips and neutralised fields are counted in the report."""
     for source in sources:
         notes: Counter[str] = Counter()
         try:
-            with open_source(source, MAX_DOWNLOAD_BYTES) as (handle, size):
+            with open_source(source, MAX_DOWNLOAD_BYTES, fetching or IngestSettings()) as (handle, size):
                 for count, value in enumerate(source_values(handle, source, size), start=1):
                     yield from _factchecks_of(value, report, notes)
                     if progress and count % 1000 == 0:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.bm25 import TOKENIZER_VERSION, tokenize
-from pipeline.config import FactCheckSettings
+from pipeline.config import FactCheckSettings, IngestSettings
 from pipeline.factcheck_import import ImportReport, Progress, read_factchecks
 from pipeline.factcheck_types import FactCheck, FactCheckMatch
 from pipeline.ports import Embedder, FactCheckStore, KeywordIndex, KeywordRow
@@ -69,8 +69,9 @@ class FactCheckLibrary:
     """Published fact-checks with a dense collection and a BM25 index kept in step."""
 
     def __init__(self, store: FactCheckStore, keywords: KeywordIndex, embedder: Embedder,
-                 settings: FactCheckSettings):
+                 settings: FactCheckSettings, fetching: IngestSettings | None = None):
         self.store, self.keywords, self.embedder, self.settings = store, keywords, embedder, settings
+        self.fetching = fetching or IngestSettings()  # URL rules (allow-list, timeouts) shared with article ingest
         self._checked = False
 
     def check_keywords(self) -> None:
@@ -95,7 +96,7 @@ class FactCheckLibrary:
         report = ImportReport()
         self.check_keywords()
         batch: dict[str, FactCheck] = {}
-        for factcheck in read_factchecks(sources, report, progress):
+        for factcheck in read_factchecks(sources, report, progress, self.fetching):
             batch[factcheck.id] = factcheck
             if len(batch) >= _BATCH:
                 self._write(list(batch.values()), report)

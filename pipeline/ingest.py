@@ -8,6 +8,7 @@ seen twice — two files that clean to the same text, inside one batch or across
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -16,7 +17,7 @@ from pipeline.archive import Archive, index_text
 from pipeline.chunking import chunk_article
 from pipeline.config import IngestSettings
 from pipeline.errors import InputError
-from pipeline.loaders import discover_files, load_file
+from pipeline.loaders import discover_files, fetch_url, load_file
 from pipeline.ports import ArticleCatalog, ArticleSummary, Embedder
 from pipeline.types import Article, Chunk
 
@@ -155,13 +156,25 @@ def _load_each(files: list[Path], max_file_mb: float, report: IngestReport) -> I
             yield None, path.name
 
 
+def _fetch_each(urls: list[str], settings: IngestSettings, report: IngestReport,
+                ) -> Iterator[tuple[Article | None, str]]:
+    """Each URL fetched safely (pipeline/fetch.py) as an article (None when refused; the reason is reported)."""
+    for url in urls:
+        try:
+            yield fetch_url(url, settings), url
+        except InputError as exc:
+            report.failed.append(IngestFailure(name=url, reason=exc.user_message()))
+            yield None, url
+
+
 def ingest_paths(paths: list[str | Path], store: Archive, embedder: Embedder, settings: IngestSettings,
                  contextual_header: bool | None = None, progress: Progress | None = None) -> IngestReport:
-    """Ingest files and folders, streaming; bad files are reported one by one and never stop the others."""
-    files, skipped = discover_files(paths)
+    """Ingest URLs, files and folders, streaming; bad items are reported one by one and never stop the others."""
+    urls = [str(p) for p in paths if isinstance(p, str) and "://" in p]
+    files, skipped = discover_files([p for p in paths if str(p) not in urls])
     report = IngestReport(failed=[IngestFailure(name=n, reason=r) for n, r in skipped])
-    return _ingest(_load_each(files, settings.max_file_mb, report), len(files), store, embedder, settings,
-                   contextual_header, progress, report)
+    items = chain(_fetch_each(urls, settings, report), _load_each(files, settings.max_file_mb, report))
+    return _ingest(items, len(urls) + len(files), store, embedder, settings, contextual_header, progress, report)
 
 
 def list_articles(catalog: ArticleCatalog, search: str = "", offset: int = 0,

@@ -18,8 +18,10 @@ from pipeline.cleaning import (
     markdown_to_text,
     read_html,
 )
+from pipeline.config import IngestSettings
 from pipeline.dates import publication_date
 from pipeline.errors import InputError
+from pipeline.fetch import fetch
 from pipeline.injection import HIDDEN_NOTICE, find_instructions
 from pipeline.types import Article
 from pipeline.visibility import HiddenText
@@ -221,31 +223,7 @@ def _join_pdf_lines(text: str) -> str:
     return "\n".join(p for p in paragraphs if p)
 
 
-def fetch_url(url: str, max_mb: float = 20.0, timeout: float = 15.0) -> Article:
-    """Download a page or file and load it; network problems become one InputError sentence."""
-    import urllib.error
-    import urllib.request
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InputError(f"'{url}' is not an http(s) URL", "Paste a full address starting with https://")
-    request = urllib.request.Request(url, headers={"User-Agent": "factcheck-assistant/1.0"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(int(max_mb * 1024 * 1024) + 1)
-            kind = response.headers.get_content_type()
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise InputError(f"Cannot fetch {url} ({reason})",
-                         "Check the address, or paste the article text instead") from None
-    if len(data) > max_mb * 1024 * 1024:
-        raise InputError(f"{url} is over the {max_mb:g} MB limit", "Save the article and upload the text")
-    name = Path(parsed.path).name or "page.html"
-    if kind == "text/html" and not name.endswith((".html", ".htm")):
-        name += ".html"
-    elif kind == "application/pdf" and not name.endswith(".pdf"):
-        name += ".pdf"
-    elif Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-        name += ".txt"
-    return load_bytes(data, name, source=url, url=url)
+def fetch_url(url: str, settings: IngestSettings) -> Article:
+    """Download a page or file through the safe fetcher (pipeline/fetch.py) and load it."""
+    fetched = fetch(url, settings)
+    return load_bytes(fetched.data, fetched.file_name(), source=url, url=fetched.url)

@@ -126,9 +126,9 @@ def test_signed_in_user_is_the_reviewer(checked):
     at.user = {"is_logged_in": True, "name": "Login User", "email": "login@example.org"}
     at.query_params["run"], at.query_params["claim"] = checked.run_id, claim.id
     at.run()
-    assert any("Signed in as Login User" in s.value for s in at.sidebar.success)
+    assert any("Signed in as login@example.org" in s.value for s in at.sidebar.success)
     at.selectbox(key=f"rating|{claim.id}|v0").select("Half true").run()
-    assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).reviewer == "Login User"
+    assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).reviewer == "login@example.org"
 
 
 def test_library_loads_the_demo_corpus_and_lists_it(data_dir):

@@ -122,7 +122,10 @@ def fixture_server():
 def test_cli_import_search_list_remove(tmp_path, fixture_server):
     data = tmp_path / "data"
     local = sorted(str(p) for p in FIXTURES.iterdir() if p.name != "feed.json")
-    first = run_cli("factchecks", "import", *local, f"{fixture_server}/feed.json", "--json", data_dir=data)
+    refused = run_cli("factchecks", "import", f"{fixture_server}/feed.json", "--json", data_dir=data)
+    assert "loopback" in refused.stdout + refused.stderr  # URLs go through the safe fetcher: loopback is refused
+    first = run_cli("factchecks", "import", *local, f"{fixture_server}/feed.json", "--json", data_dir=data,
+                    FACTCHECK_INGEST__URL_ALLOW_HOSTS='["127.0.0.1"]')
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["added"] == 11 and report["skipped"]["not a ClaimReview"] == 4  # hostile 2, html 1, graph 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from pipeline.runs import RunSummary
 from pipeline.types import EngineInfo
+from ui import identity
 from ui.safe import h, md
-from ui.state import REVIEWER_KEY, get_engine, logged_in_user
+from ui.state import get_engine
 
 CSS = """<style>
 .fc-mark{background:#fde68a;padding:0 .1rem}.fc-quote{background:#bfdbfe;padding:0 .1rem}
@@ -33,12 +36,26 @@ def sidebar() -> None:
         else:
             st.info(f"**Engine:** {md(info.provider)} · model {md(info.model)}")
         st.caption(f"Embedding {md(info.embedding)} · retrieval {md(info.retrieval)}")
-        user = logged_in_user()
-        if user:
-            st.success(f"Signed in as {md(user)}")
-        else:
-            st.text_input("Your name (recorded with every decision)", key=REVIEWER_KEY,
-                          placeholder="e.g. Ana Ruiz")
+        who_is_reviewing()
+
+
+def who_is_reviewing() -> None:
+    """The signed-in person, their role and Sign out; or the labelled local mode with a remembered name."""
+    settings = get_engine().settings
+    actor = identity.current_actor(settings)
+    if actor is not None and actor.signed_in:
+        st.success(f"Signed in as {md(actor.name)} · {actor.role.value}")
+        st.button("Sign out", on_click=st.logout, key="sign_out")
+        return
+    st.info("**Local mode**: one person on this machine, no sign-in (see README, Sign-in and roles).")
+    identity.remembered_name(settings)  # fills the field from the name remembered under data_dir
+    st.text_input("Your name (recorded with every decision)", key=identity.REVIEWER_KEY, placeholder="e.g. Ana Ruiz",
+                  on_change=identity.remember_name, args=(settings,))
+
+
+def upload_limit_mb() -> int:
+    """The uploader's per-file limit: ingest.max_file_mb (whole MB, as Streamlit takes it), so both agree."""
+    return max(1, math.ceil(get_engine().settings.ingest.max_file_mb))
 
 
 def text_block(text: str, css: str = "") -> None:

@@ -58,21 +58,39 @@ def remove(engine: Engine, factcheck_id: str) -> None:
     st.session_state["factcheck_flash"] = "Removed 1 fact-check."
 
 
-def show_list(engine: Engine, items: list[FactCheck] | list[FactCheckMatch]) -> None:
-    """Cards with a remove button each."""
+def show_list(engine: Engine, items: list[FactCheck] | list[FactCheckMatch], manage: bool = True) -> None:
+    """Cards, with a remove button each for those who manage the library."""
     for item in items:
         match = item if isinstance(item, FactCheckMatch) else FactCheckMatch(factcheck=item, score=1.0)
         left, right = st.columns([6, 1])
         left.html(factcheck_card(match, basis=False))
-        right.button("Remove", key=f"fc_remove_{match.factcheck.id}", on_click=remove,
-                     args=(engine, match.factcheck.id))
+        if manage:
+            right.button("Remove", key=f"fc_remove_{match.factcheck.id}", on_click=remove,
+                         args=(engine, match.factcheck.id))
 
 
-def render_factcheck_library(engine: Engine) -> None:
-    """Import, search, list and remove fact-checks."""
+def render_factcheck_library(engine: Engine, manage: bool = True) -> None:
+    """Import, search, list and remove fact-checks (import and remove only for those who manage the library)."""
     library = engine.factchecks
     st.caption("Published fact-checks (schema.org ClaimReview) that every checked claim is matched against. They are "
                "kept apart from the evidence. Re-importing the same url and claim adds nothing.")
+    if manage:
+        import_form(engine)
+    else:
+        st.info("Importing and removing fact-checks is for editors: you can search and read them here.")
+    if flash := st.session_state.pop("factcheck_flash", None):
+        st.info(flash)
+    query = st.text_input("Search fact-checks", key="fc_query")
+    if query.strip():
+        show_list(engine, library.search(query, _PAGE), manage)
+        return
+    total = library.count()
+    st.markdown(f"**{total:,} fact-checks stored**" + (f" (first {_PAGE} shown)" if total > _PAGE else ""))
+    show_list(engine, library.store.page(0, _PAGE), manage)
+
+
+def import_form(engine: Engine) -> None:
+    """Upload files or list URLs of fact-checks to import."""
     files = st.file_uploader("ClaimReview JSON-LD, feeds, fact-check pages (.html) or CSV", accept_multiple_files=True,
                              type=["json", "jsonld", "html", "htm", "csv"], key="fc_files")
     if st.button("Import fact-checks", disabled=not files):
@@ -80,12 +98,3 @@ def render_factcheck_library(engine: Engine) -> None:
     urls = st.text_area("Or URLs, one per line", key="fc_urls", height=68)
     if st.button("Import from URLs", disabled=not urls.strip()):
         import_sources(engine, [u.strip() for u in urls.splitlines() if u.strip()])
-    if flash := st.session_state.pop("factcheck_flash", None):
-        st.info(flash)
-    query = st.text_input("Search fact-checks", key="fc_query")
-    if query.strip():
-        show_list(engine, library.search(query, _PAGE))
-        return
-    total = library.count()
-    st.markdown(f"**{total:,} fact-checks stored**" + (f" (first {_PAGE} shown)" if total > _PAGE else ""))
-    show_list(engine, library.store.page(0, _PAGE))

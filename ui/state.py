@@ -1,4 +1,4 @@
-"""App-wide state: one cached Engine, one review store, cached run files, and who the reviewer is."""
+"""App-wide state: one cached Engine, one review store, cached run files (who the reviewer is: ui/identity.py)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,24 @@ from pathlib import Path
 import streamlit as st
 
 from factcheck.wiring import Engine
+from pipeline.access import Action, Actor
+from pipeline.backup import private_files
 from pipeline.config import Settings, load_settings
 from pipeline.errors import FactCheckError
 from pipeline.injection import InstructionFinding, find_instructions
 from pipeline.reviews import ReviewStore
 from pipeline.runs import RunStore, RunSummary
 from pipeline.types import RunResult
-
-REVIEWER_KEY = "reviewer_name"
+from ui import identity
+from ui.identity import REVIEWER_KEY  # noqa: F401  (re-exported for callers)
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and the evidence store…")
 def _engine_for(config_key: str) -> Engine:
     """Build the engine once per configuration (model and Chroma client are shared by all sessions)."""
-    engine = Engine(load_settings())
+    settings = load_settings()
+    private_files(settings.data_dir)  # reviews, runs and the store are readable by the owner only
+    engine = Engine(settings)
     _ = engine.store, engine.retriever, engine.judge  # build now, not concurrently in a request
     return engine
 
@@ -100,16 +104,20 @@ def article_findings(text: str) -> list[InstructionFinding]:
 
 
 def logged_in_user() -> str:
-    """The signed-in user's name or email when login is configured, else ""."""
-    try:
-        user = st.user
-        if user.get("is_logged_in"):
-            return str(user.get("name") or user.get("email") or "")
-    except Exception:  # st.user raises when auth is not configured in some versions
-        return ""
-    return ""
+    """The signed-in person's identity, else "" (ui/identity.py with this app's settings)."""
+    return identity.logged_in_user(get_settings())
 
 
 def reviewer() -> str:
-    """Who is making decisions: the signed-in user, or the name typed in the sidebar."""
-    return logged_in_user() or st.session_state.get(REVIEWER_KEY, "").strip()
+    """Who is making decisions: the signed-in identity or the local user's name (see ui/identity.py)."""
+    return identity.reviewer(get_settings())
+
+
+def current_actor() -> Actor | None:
+    """Who is acting now, with their role (see ui/identity.py)."""
+    return identity.current_actor(get_settings())
+
+
+def allowed(action: Action) -> bool:
+    """Whether the current person may do this (controls they may not use are not shown)."""
+    return identity.allowed(get_settings(), action)

@@ -11,6 +11,7 @@ from pipeline.run import check_article
 from pipeline.types import RunResult
 from ui.check_job import CheckJob, claims_status
 from ui.claims_form import claims_form
+from ui.components import upload_limit_mb
 from ui.safe import md
 from ui.state import get_engine
 
@@ -38,7 +39,7 @@ def use_demo_article() -> None:
 st.button("Use the demo article", on_click=use_demo_article)
 upload = st.file_uploader("Upload the article (.txt, .md, .html, .pdf)", type=["txt", "md", "markdown", "html",
                                                                                 "htm", "pdf"],
-                          max_upload_size=max(1, round(settings.ingest.max_file_mb)))
+                          max_upload_size=upload_limit_mb())
 text = st.text_area("…or paste it here (text or HTML)", height=260, key="check_text")
 title = st.text_input("Title (optional)", key="check_title")
 url = st.text_input("Where it was published (URL, optional; used in ClaimReview)", key="check_url")

@@ -5,19 +5,24 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from pipeline.access import Action, remove_article, require
 from pipeline.cli_progress import eta
 from pipeline.demo import DEMO_CORPUS
 from pipeline.errors import FactCheckError, InputError
 from pipeline.ingest import IngestFailure, IngestReport, ingest_articles, ingest_paths, list_articles
 from pipeline.loaders import fetch_url, load_bytes, load_text
+from ui.components import upload_limit_mb
 from ui.factcheck_library import render_factcheck_library
 from ui.safe import md
-from ui.state import get_engine
+from ui.state import allowed, current_actor, get_engine
 
 engine = get_engine()
 settings = engine.settings
 st.title("Library")
 st.caption("Reference articles your checks draw evidence from. Re-adding the same text adds nothing.")
+manage = allowed(Action.MANAGE_LIBRARY)  # editors and admins; the domain refuses others too
+if not manage:
+    st.info("Adding and removing reference articles is for editors: you can search the library below.")
 
 
 def show_report(report: IngestReport) -> None:
@@ -38,6 +43,7 @@ def _show(bar, started: float, done: int, total: int, name: str) -> None:
 
 def ingest_with_progress(articles, report: IngestReport) -> None:
     """Store articles with a progress bar, then report."""
+    require(current_actor(), Action.MANAGE_LIBRARY)
     if articles:
         bar = st.progress(0.0, text="Adding to the library…")
         started = time.monotonic()
@@ -52,9 +58,8 @@ upload_tab, paste_tab, url_tab, demo_tab, factcheck_tab = st.tabs(["Upload files
                                                                   "Demo corpus", "Fact-checks"])
 with upload_tab:
     files = st.file_uploader("Reference files (.txt, .md, .html, .pdf)", accept_multiple_files=True,
-                             type=["txt", "md", "markdown", "html", "htm", "pdf"],
-                             max_upload_size=max(1, round(settings.ingest.max_file_mb)))
-    if st.button("Add files to the library", disabled=not files):
+                             type=["txt", "md", "markdown", "html", "htm", "pdf"], max_upload_size=upload_limit_mb())
+    if st.button("Add files to the library", disabled=not files or not manage):
         report, articles = IngestReport(), []
         for file in files:
             try:
@@ -70,7 +75,7 @@ with paste_tab:
     pasted_title = st.text_input("Title", key="lib_title")
     pasted_url = st.text_input("Source URL (optional)", key="lib_url")
     pasted = st.text_area("Article text", height=200, key="lib_text")
-    if st.button("Add text to the library", disabled=not pasted.strip()):
+    if st.button("Add text to the library", disabled=not pasted.strip() or not manage):
         try:
             article = load_text(pasted, title=pasted_title, source=pasted_url or pasted_title or "pasted text",
                                 url=pasted_url)
@@ -80,11 +85,11 @@ with paste_tab:
 
 with url_tab:
     urls = st.text_area("One URL per line", height=120, key="lib_urls")
-    if st.button("Fetch and add", disabled=not urls.strip()):
+    if st.button("Fetch and add", disabled=not urls.strip() or not manage):
         report, articles = IngestReport(), []
         for url in [u.strip() for u in urls.splitlines() if u.strip()]:
             try:
-                articles.append(fetch_url(url, settings.ingest.max_file_mb))
+                articles.append(fetch_url(url, settings.ingest))
             except FactCheckError as exc:
                 report.failed.append(IngestFailure(name=url, reason=exc.user_message()))
         ingest_with_progress(articles, report)
@@ -92,8 +97,9 @@ with url_tab:
 with demo_tab:
     st.write("Eleven short reference texts on Russia–Iran military cooperation (2022), the 2015 nuclear deal, "
              "resolution 2231, the 2022 protests in Iran and North Korean artillery.")
-    if st.button("Load the demo corpus"):
+    if st.button("Load the demo corpus", disabled=not manage):
         with st.spinner("Adding the demo corpus…"):
+            require(current_actor(), Action.MANAGE_LIBRARY)
             show_report(ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest,
                                      settings.retrieval.contextual_header))
 
@@ -130,14 +136,16 @@ def added(timestamp: float) -> str:
 
 
 def remove_one(stored) -> None:
-    """Remove one article of the page from the store, the keyword index and the catalog."""
+    """Remove one article of the page from the store, the keyword index and the catalog (editors only)."""
+    if not manage:
+        return
     with st.expander("Remove an article"):
         labels = {a.article.id: f"{a.article.title or a.article.source} ({a.chunks} passages)" for a in stored}
         doomed = st.selectbox("Article (from this page)", list(labels), format_func=lambda a: labels[a],
                               key="lib_remove")
         confirm = st.checkbox("Yes, remove it from the library", key="lib_remove_confirm")
         if st.button("Remove", disabled=not confirm) and doomed:
-            removed = engine.store.delete_article(doomed)
+            removed = remove_article(engine.store, doomed, current_actor())
             st.session_state["lib_notice"] = f"Removed {labels[doomed]}: {removed} passages."
             st.rerun()
 
@@ -146,4 +154,4 @@ st.subheader("In the library")
 show_library()
 
 with factcheck_tab:
-    render_factcheck_library(engine)
+    render_factcheck_library(engine, manage)

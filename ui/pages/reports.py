@@ -4,12 +4,13 @@ from functools import partial
 
 import streamlit as st
 
+from pipeline.access import Action, publish
 from pipeline.errors import FactCheckError
 from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, REPORT_FORMATS, SCOPE_NAMES, export
 from pipeline.reports import load_report, permalink
 from pipeline.types import ReportScope
 from ui.components import run_label
-from ui.state import get_settings, list_runs
+from ui.state import allowed, current_actor, get_settings, list_runs
 
 settings = get_settings()
 st.title("Reports")
@@ -35,13 +36,16 @@ scope = st.radio("Claims in the export", [None, *ReportScope], horizontal=True, 
                       "suggestions marked, for JSON and CSV. ClaimReview always holds decided claims only.")
 if not permalink(report):
     st.caption("ClaimReview items get a url once `reports.base_url` is set to where reports are published.")
-cols = st.columns(len(FORMATS))
-for column, fmt in zip(cols, FORMATS, strict=True):
+publishable = FORMATS if allowed(Action.PUBLISH) else []  # editors and admins; publish() refuses others too
+if not publishable:
+    st.info("Publishing reports is for editors: you can read the preview below.")
+cols = st.columns(len(FORMATS)) if publishable else []
+for column, fmt in zip(cols, publishable, strict=True):
     chosen = scope if scope in REPORT_FORMATS[fmt].scopes else None
     # data is a callable: each export is built when its button is clicked, not on every rerun.
     # on_click="ignore": a rerun started by the click clears Streamlit's outgoing queue, which can drop the
     # reply carrying the file's URL, leaving the button spinning with no download (seen in CI).
-    column.download_button(NAMES[fmt], data=partial(export, report, fmt, chosen),
+    column.download_button(NAMES[fmt], data=partial(publish, report, fmt, current_actor(), chosen),
                            file_name=f"factcheck-{run_id}.{EXTENSIONS[fmt]}", mime=MEDIA_TYPES[fmt],
                            key=f"download_{fmt}", width="stretch", on_click="ignore")
 st.subheader("Preview")
