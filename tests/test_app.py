@@ -192,7 +192,9 @@ def test_hostile_article_text_is_shown_as_text_everywhere(data_dir, demo_store_d
 
     shutil.copytree(demo_store_dir, data_dir)
     engine = Engine(load_settings(), overrides={"embedder": embedder})
-    result = check_article(load_bytes(HOSTILE_TEXT.encode(), "hostile.txt"), engine)
+    article = load_bytes(HOSTILE_TEXT.encode(), "hostile.txt")  # titles come from file names now: a hostile one
+    article = article.model_copy(update={"title": "Iran <script>alert(1)</script> drones"})
+    result = check_article(article, engine)
     claim = next(c for c in result.claims if "<script>" in c.text)
     at = no_errors(app(run=result.run_id, claim=claim.id))
     bodies = [h.proto.body for h in at.get("html") if h.proto.body != FOCUS_EXPLANATION]  # our one script
@@ -254,8 +256,9 @@ def test_queue_shows_who_decided_what_next_to_the_claim_and_readable_verdicts(ch
     assert "not enough evidence" in at.multiselect(key="queue_verdict").options
     assert not [o for o in at.multiselect(key="queue_verdict").options if "_" in o]
     at.switch_page("ui/pages/check.py").run()
-    [uploader] = at.get("file_uploader")
-    assert uploader.proto.max_upload_size_mb == 20  # the uploader says 20MB, the ingest limit
+    uploaders = at.get("file_uploader")
+    assert len(uploaders) == 2  # the article, and a list of flagged claims
+    assert all(u.proto.max_upload_size_mb == 20 for u in uploaders)  # they say 20MB, the ingest limit
 
 
 def second_run(checked):

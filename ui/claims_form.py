@@ -9,6 +9,7 @@ from pipeline.claim_runs import check_claim_list
 from pipeline.engine import Engine
 from pipeline.errors import FactCheckError
 from ui.check_job import CheckJob
+from ui.components import upload_limit_mb
 from ui.safe import md
 
 _ORIGIN_FIELDS = (("url", "Where they appeared (URL)"), ("speaker", "Who said them"),
@@ -31,7 +32,8 @@ def claims_form(engine: Engine, busy: bool) -> CheckJob | None:
     st.caption("Claims flagged by readers, monitoring or partners. Every claim given is checked — retrieval, stance, "
                "verdict — whatever its check-worthiness, which is still computed and shown.")
     st.file_uploader("Upload a list: .txt (one claim per line), .csv or .jsonl (a claim column/field, optional url, "
-                     "speaker, date, flagged_by, note)", type=["txt", "csv", "jsonl"], key="claims_upload")
+                     "speaker, date, flagged_by, note)", type=["txt", "csv", "jsonl"], key="claims_upload",
+                     max_upload_size=upload_limit_mb())
     text = st.text_area("…or type or paste claims, one per line", height=140, key="claims_text")
     with st.expander("Where the typed claims came from (optional)"):
         for field, label in _ORIGIN_FIELDS:
