@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -88,8 +89,8 @@ def measure(page, url: str, run_id: str, first_claim: str, reviews: ReviewStore)
                                              expect(page.get_by_text("Your decision")).to_have_count(1)))
     page.get_by_label("Your name (recorded with every decision)").fill("Bench Reviewer")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("textbox", name="Explanation (published)")).to_be_enabled()
-    box = page.get_by_role("textbox", name="Explanation (published)")
+    box = page.get_by_role("textbox", name=re.compile(r"^Explanation( \(published\))?$"))  # now / version 1
+    expect(box).to_be_enabled()
 
     version = reviews.get(run_id, first_claim).version
 
@@ -100,7 +101,8 @@ def measure(page, url: str, run_id: str, first_claim: str, reviews: ReviewStore)
 
     timings["save a decision"] = timed(save)
     before = page.url
-    timings["next flagged"] = timed(lambda: (page.get_by_role("button", name="Next flagged ▶").click(),
+    next_button = page.get_by_role("button", name=re.compile(r"^Next( flagged ▶)?$"))  # now / version 1
+    timings["next flagged"] = timed(lambda: (next_button.click(),
                                              page.wait_for_url(lambda u: u != before and "claim=" in u),
                                              expect(page.get_by_text("Your decision")).to_have_count(1)))
     return timings
