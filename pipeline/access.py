@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from pipeline.config import AuthSettings
 from pipeline.errors import FactCheckError
+from pipeline.factcheck_import import ImportReport, Progress
+from pipeline.factcheck_library import FactCheckLibrary
 from pipeline.ports import EvidenceStore
 from pipeline.report_formats import export
 from pipeline.types import Report, ReportScope
@@ -94,3 +96,16 @@ def publish(report: Report, fmt: str, actor: Actor | None, scope: ReportScope | 
     publish."""
     require(actor, Action.PUBLISH)
     return export(report, fmt, scope)
+
+
+def import_factchecks(library: FactCheckLibrary, sources: list[str], actor: Actor | None,
+                      progress: Progress | None = None) -> ImportReport:
+    """Import published fact-checks, if the actor may manage the library."""
+    require(actor, Action.MANAGE_LIBRARY)
+    return library.import_sources(sources, progress)
+
+
+def remove_factchecks(library: FactCheckLibrary, ids: list[str], actor: Actor | None) -> int:
+    """Remove published fact-checks from both indexes, if the actor may manage the library."""
+    require(actor, Action.MANAGE_LIBRARY)
+    return library.remove(ids)

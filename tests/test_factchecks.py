@@ -220,3 +220,30 @@ def test_claim_matching_bench_reads_multiline_rows_cleans_tweets_and_scores_map(
     assert clean_query(tweet) == "Wombats are herding animals AustralianFires Center for Bio Div"
     assert average_precision_at_5(["a", "b", "c"], {"b"}) == 0.5
     assert average_precision_at_5(["x", "y", "z", "w", "v", "a"], {"a"}) == 0.0
+
+
+def test_only_those_who_manage_the_library_may_import_or_remove_fact_checks(tmp_path):
+    from pipeline.access import AccessDenied, Actor, Role, import_factchecks, remove_factchecks
+
+    class Library:  # records what reached it
+        def __init__(self):
+            self.calls = []
+
+        def import_sources(self, sources, progress=None):
+            self.calls.append(("import", sources))
+
+        def remove(self, ids):
+            self.calls.append(("remove", ids))
+            return len(ids)
+
+    library = Library()
+    for actor in (None, Actor(name="rita@example.org", role=Role.REVIEWER)):
+        with pytest.raises(AccessDenied):
+            import_factchecks(library, ["feed.json"], actor)
+        with pytest.raises(AccessDenied):
+            remove_factchecks(library, ["abc"], actor)
+    assert library.calls == []
+    editor = Actor(name="ed@example.org", role=Role.EDITOR)
+    import_factchecks(library, ["feed.json"], editor)
+    assert remove_factchecks(library, ["abc"], editor) == 1
+    assert library.calls == [("import", ["feed.json"]), ("remove", ["abc"])]

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from pipeline.access import import_factchecks, remove_factchecks
 from pipeline.engine import Engine
 from pipeline.errors import FactCheckError
 from pipeline.factcheck_import import ImportReport
 from pipeline.factcheck_types import FactCheck, FactCheckMatch
 from ui.factcheck_cards import factcheck_card
 from ui.safe import md
+from ui.state import current_actor
 
 _PAGE = 20
 
@@ -32,7 +34,7 @@ def import_sources(engine: Engine, sources: list[str]) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=f"{Path(name).name[:60]}: {done:,} of {total:,} bytes")
 
     try:
-        report = engine.factchecks.import_sources(sources, show)
+        report = import_factchecks(engine.factchecks, sources, current_actor(), show)
     except FactCheckError as exc:
         st.error(exc.user_message())
         return
@@ -54,7 +56,11 @@ def import_uploads(engine: Engine, files: list) -> None:
 
 def remove(engine: Engine, factcheck_id: str) -> None:
     """Button callback: remove one fact-check."""
-    engine.factchecks.remove([factcheck_id])
+    try:
+        remove_factchecks(engine.factchecks, [factcheck_id], current_actor())
+    except FactCheckError as exc:
+        st.session_state["factcheck_flash"] = exc.user_message()
+        return
     st.session_state["factcheck_flash"] = "Removed 1 fact-check."
 
 
