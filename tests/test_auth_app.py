@@ -151,9 +151,9 @@ def uploader_limits(path: str) -> list[int]:
 
 
 def test_uploaders_take_their_limit_from_ingest_max_file_mb(local, monkeypatch):
-    assert uploader_limits("ui/pages/library.py") == [20]
+    assert uploader_limits("ui/pages/library.py") == [20, 20]  # reference files, fact-check feeds
     monkeypatch.setenv("FACTCHECK_INGEST__MAX_FILE_MB", "5")
-    assert uploader_limits("ui/pages/check.py") == [5]
+    assert uploader_limits("ui/pages/check.py") == [5, 5]  # an article, a list of flagged claims
 
 
 def test_xsrf_protection_stays_on_and_the_app_binds_to_loopback():

@@ -12,6 +12,7 @@ from pipeline.engine import Engine
 from pipeline.errors import FactCheckError
 from pipeline.factcheck_import import ImportReport
 from pipeline.factcheck_types import FactCheck, FactCheckMatch
+from ui.components import upload_limit_mb
 from ui.factcheck_cards import factcheck_card
 from ui.safe import md
 from ui.state import current_actor
@@ -98,7 +99,8 @@ def render_factcheck_library(engine: Engine, manage: bool = True) -> None:
 def import_form(engine: Engine) -> None:
     """Upload files or list URLs of fact-checks to import."""
     files = st.file_uploader("ClaimReview JSON-LD, feeds, fact-check pages (.html) or CSV", accept_multiple_files=True,
-                             type=["json", "jsonld", "html", "htm", "csv"], key="fc_files")
+                             type=["json", "jsonld", "html", "htm", "csv"], key="fc_files",
+                             max_upload_size=upload_limit_mb())  # bigger feeds: `factchecks import` or a URL
     if st.button("Import fact-checks", disabled=not files):
         import_uploads(engine, files)
     urls = st.text_area("Or URLs, one per line", key="fc_urls", height=68)
