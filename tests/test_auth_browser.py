@@ -4,12 +4,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, wait_until_serving
 
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
@@ -42,15 +40,12 @@ def start_app(data_dir: Path, secrets: Path, port: int, log: Path) -> subprocess
                                  "--server.address", "127.0.0.1", "--server.headless", "true",
                                  "--secrets.files", str(secrets)], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("streamlit did not start: " + log.read_text()[-2000:])
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}", log)
+    except RuntimeError:
+        proc.terminate()
+        raise
+    return proc
 
 
 def sign_in(page, app: str, user: str) -> None:

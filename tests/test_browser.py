@@ -6,11 +6,10 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, wait_until_serving
 from llm_fixtures import demo_responder
 from playwright.sync_api import expect, sync_playwright
 from stub_openai import StubOpenAI
@@ -42,14 +41,8 @@ class StreamlitServer:
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
                  "--server.address", "127.0.0.1", "--server.headless", "true"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1)
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("streamlit did not start: " + self.log.read_text()[-2000:])
+        wait_until_serving(self.url, self.log)
+        return self
 
     @property
     def url(self) -> str:
