@@ -8,6 +8,7 @@ leaving the catalog row to the end so an interrupted delete still shows the arti
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -61,6 +62,7 @@ class Archive:
         self.chunks, self.keywords, self.catalog = chunks, keywords, catalog
         self.contextual_header = contextual_header
         self._checked = False
+        self._check_lock = threading.Lock()  # claim checks start in parallel threads on a new store
 
     def keyword_row(self, chunk: Chunk) -> KeywordRow:
         """A chunk as the keyword index holds it."""
@@ -68,8 +70,12 @@ class Archive:
 
     def check_keywords(self) -> None:
         """Refuse a keyword index built with other settings, or missing for a store that has chunks (once)."""
-        if self._checked:
-            return
+        with self._check_lock:
+            if not self._checked:
+                self._check_keywords()
+
+    def _check_keywords(self) -> None:
+        """The check itself."""
         stored = self.keywords.stored_version()
         if not stored and self.keywords.count() == 0:
             if self.chunks.count():

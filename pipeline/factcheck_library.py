@@ -8,6 +8,7 @@ claim-matching`). Writes go keyword index first, then the collection, so a re-ru
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -73,15 +74,17 @@ class FactCheckLibrary:
         self.store, self.keywords, self.embedder, self.settings = store, keywords, embedder, settings
         self.fetching = fetching or IngestSettings()  # URL rules (allow-list, timeouts) shared with article ingest
         self._checked = False
+        self._check_lock = threading.Lock()  # claims are matched from parallel threads
 
     def check_keywords(self) -> None:
         """Rebuild the keyword index from the collection when it is missing, stale or out of step (once)."""
-        if self._checked:
-            return
-        stored = self.keywords.stored_version()
-        if stored != self.keywords.version or self.keywords.count() != self.store.count():
-            self.keywords.rebuild(keyword_row(f) for f in self.iter_all())
-        self._checked = True
+        with self._check_lock:
+            if self._checked:
+                return
+            stored = self.keywords.stored_version()
+            if stored != self.keywords.version or self.keywords.count() != self.store.count():
+                self.keywords.rebuild(keyword_row(f) for f in self.iter_all())
+            self._checked = True
 
     def iter_all(self, page: int = 2000) -> Iterator[FactCheck]:
         """Every stored fact-check, page by page."""

@@ -1,6 +1,7 @@
 """The keyword index and article catalog beside Chroma: no scans, crash repair, drift repair, rebuilds."""
 
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from pipeline.ports import ArticleSummary, KeywordRow
 from pipeline.retrieval import Retriever
 from pipeline.types import Article, ArticleRef, Chunk
 from vectorstore.chroma_store import ChromaStore, article_batches
+from vectorstore.keyword_index import TantivyKeywordIndex
 
 ARTICLES = [
     ("Shahed drones", "Iran supplied Russia with Shahed-136 attack drones in the summer of 2022."),
@@ -191,3 +193,36 @@ def test_the_editor_loop_ingest_remove_reingest_keeps_every_index_in_step(engine
     best = engine.store.keyword_search("Sukhoi pilots", 1)[0][0]
     assert engine.store.get_chunks([best])[0].article.title == "Su-35"
     assert doctor(engine.store, repair=False).drift == 0
+
+
+def errors_when_run_at_once(work, threads=8, times=1):
+    """Run work from several threads released together; the OSErrors and StoreErrors they raised."""
+    barrier, errors = threading.Barrier(threads), []
+
+    def run() -> None:
+        barrier.wait()
+        for _ in range(times):
+            try:
+                work()
+            except (OSError, StoreError) as exc:  # collected: the caller's assertion names them
+                errors.append(exc)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors
+
+
+def test_a_new_store_checked_from_many_claim_threads_at_once_starts_its_keyword_index_once(engine):
+    archive = engine.store
+    assert errors_when_run_at_once(archive.check_keywords) == []
+    assert archive.keywords.stored_version() == archive.keywords.version
+
+
+def test_the_keyword_version_is_written_safely_by_threads_racing_each_other(tmp_path):
+    index = TantivyKeywordIndex(tmp_path / "keywords", "v-test")
+    assert errors_when_run_at_once(index.start, times=50) == []
+    assert index.stored_version() == "v-test"
+    assert [p.name for p in (tmp_path / "keywords").glob(".factcheck-version*")] == []

@@ -9,6 +9,7 @@ write and released when it returns; readers see other processes' commits within 
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -188,9 +189,10 @@ class TantivyKeywordIndex:
         self._write_version(self.version)
 
     def _write_version(self, version: str) -> None:
-        """Replace the version file atomically."""
-        temporary = self.path / f".{_VERSION_FILE}.{os.getpid()}"
-        temporary.write_text(version + "\n", encoding="utf-8")
+        """Replace the version file atomically (a temporary file of its own per writer, thread or process)."""
+        handle, temporary = tempfile.mkstemp(prefix=f".{_VERSION_FILE}.", dir=self.path)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(version + "\n")
         os.replace(temporary, self.path / _VERSION_FILE)
 
 
