@@ -15,12 +15,16 @@ STAGE_UNITS = {"extract": "windows", "retrieve": "claims", "claims": "claims", "
                "reindex": "passages", "factchecks": "bytes", "factchecks-stored": "fact-checks"}
 
 
-def eta(done: int, total: int, elapsed: float, unit: str = "") -> str:
-    """Elapsed time and, once something is done, a naive estimate of what is left and the rate (per `unit`)."""
-    rate = f" · {done / elapsed:.1f} {unit}/s" if unit and done > 0 and elapsed > 0 else ""
-    if done <= 0 or done >= total:
+def eta(done: int, total: int, elapsed: float, unit: str = "", since: int = 0) -> str:
+    """Elapsed time and, once something is done, a naive estimate of what is left and the rate (per `unit`);
+    `since` is how many were already done when the clock started (they took no measured time)."""
+    measured = done - since
+    if measured <= 0 or elapsed <= 0:
+        return f"{elapsed:.1f} s elapsed"
+    rate = f" · {measured / elapsed:.1f} {unit}/s" if unit else ""
+    if done >= total:
         return f"{elapsed:.1f} s elapsed{rate}"
-    return f"{elapsed:.1f} s elapsed, ~{elapsed / done * (total - done):.0f} s left{rate}"
+    return f"{elapsed:.1f} s elapsed, ~{elapsed / measured * (total - done):.0f} s left{rate}"
 
 
 class StageProgress:
@@ -30,7 +34,7 @@ class StageProgress:
         self.stream = stream or sys.stderr
         self.interactive = self.stream.isatty()
         self.bars: dict[str, Any] = {}
-        self.started: dict[str, float] = {}
+        self.started: dict[str, tuple[float, int]] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
         """Show one progress event of a check."""
@@ -40,10 +44,10 @@ class StageProgress:
 
     def show(self, stage: str, done: int, total: int, message: str = "", speed: str = "") -> None:
         """Show that `done` of `total` items of a stage are finished."""
-        started = self.started.setdefault(stage, time.monotonic())
+        started, done_at_start = self.started.setdefault(stage, (time.monotonic(), done))
         name = STAGE_NAMES.get(stage, stage)
         unit = STAGE_UNITS.get(stage, "items")
-        timing = eta(done, total, time.monotonic() - started, unit) + (f" · {speed}" if speed else "")
+        timing = eta(done, total, time.monotonic() - started, unit, done_at_start) + (f" · {speed}" if speed else "")
         if self.interactive:
             self._bar(stage, name, done, total, timing, unit)
             return
