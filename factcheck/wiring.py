@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
-
-from llm.cache import ReplyCache
-from llm.embeddings import build_compatible_embedder, build_openai_embedder
-from llm.providers import build_gguf, build_openai, build_openai_compatible, endpoint, model_name
-from llm.structured import LangChainLLM
 from pipeline.archive import Archive, keyword_version
 from pipeline.claims import LLMClaimExtractor
 from pipeline.config import Settings, resolve_provider
@@ -30,15 +24,47 @@ from vectorstore.embeddings import build_minilm
 from vectorstore.factcheck_store import build_factcheck_store
 from vectorstore.keyword_index import TantivyKeywordIndex, index_folder
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+# LangChain and the model clients are imported only when a model is built: `search`, `ingest` and the offline
+# engine never load them, which is a second off every cold start.
+
+
+def _openai(settings: Settings) -> BaseChatModel:
+    from llm.providers import build_openai
+    return build_openai(settings.llm)
+
+
+def _openai_compatible(settings: Settings) -> BaseChatModel:
+    from llm.providers import build_openai_compatible
+    return build_openai_compatible(settings.llm)
+
+
+def _gguf(settings: Settings) -> BaseChatModel:
+    from llm.providers import build_gguf
+    return build_gguf(settings.llm)
+
+
+def _openai_embedder(settings: Settings) -> Embedder:
+    from llm.embeddings import build_openai_embedder
+    return build_openai_embedder(settings)
+
+
+def _compatible_embedder(settings: Settings) -> Embedder:
+    from llm.embeddings import build_compatible_embedder
+    return build_compatible_embedder(settings)
+
+
 CHAT_MODELS: Registry[BaseChatModel] = Registry("LLM provider", "llm.provider", reserved=("auto", "offline"))
-CHAT_MODELS.register("openai", lambda settings: build_openai(settings.llm))
-CHAT_MODELS.register("openai_compatible", lambda settings: build_openai_compatible(settings.llm))
-CHAT_MODELS.register("gguf", lambda settings: build_gguf(settings.llm))
+CHAT_MODELS.register("openai", _openai)
+CHAT_MODELS.register("openai_compatible", _openai_compatible)
+CHAT_MODELS.register("gguf", _gguf)
 
 EMBEDDERS: Registry[Embedder] = Registry("embedding provider", "embedding.provider")
 EMBEDDERS.register("minilm", build_minilm)
-EMBEDDERS.register("openai", build_openai_embedder)
-EMBEDDERS.register("openai_compatible", build_compatible_embedder)
+EMBEDDERS.register("openai", _openai_embedder)
+EMBEDDERS.register("openai_compatible", _compatible_embedder)
 
 
 def string_limits(setting: str, provider: str) -> bool:
@@ -48,6 +74,10 @@ def string_limits(setting: str, provider: str) -> bool:
 
 def build_llm(settings: Settings, provider: str) -> StructuredLLM:
     """The registered chat model behind the StructuredLLM port, with the reply cache."""
+    from llm.cache import ReplyCache
+    from llm.providers import endpoint, model_name
+    from llm.structured import LangChainLLM
+
     chat_model = CHAT_MODELS.build(provider, settings)
     cache = ReplyCache(settings.cache_dir / "llm.sqlite") if settings.run.cache else None
     url, identity = endpoint(settings.llm, provider) if provider in ("gguf", "openai_compatible") else ("", "")

@@ -163,3 +163,15 @@ def test_the_cli_imports_bench_only_inside_the_bench_command():
     loaded = subprocess.run([sys.executable, "-c", "import sys, factcheck.cli; print('bench' in sys.modules)"],
                             capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "False"
+
+
+def test_search_ingest_and_the_offline_engine_start_without_langchain():
+    code = ("import sys, factcheck.cli, pipeline.run\n"
+            "from factcheck.wiring import Engine\n"
+            "from pipeline.config import load_settings\n"
+            "engine = Engine(load_settings(environ={'FACTCHECK_LLM__PROVIDER': 'offline'}))\n"
+            "assert engine.llm is None and engine.extractor and engine.judge\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('langchain', 'openai', 'llm'))}))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"
