@@ -24,7 +24,7 @@ from pipeline.config import IngestSettings
 from pipeline.errors import InputError
 from pipeline.factcheck_parse import SkipItem, is_claimreview, to_factcheck
 from pipeline.factcheck_types import FactCheck
-from pipeline.fetch import FEED_TYPES, fetch
+from pipeline.fetch import FEED_TYPES, fetch_into
 
 MAX_HTML_BYTES = 20_000_000
 MAX_DOWNLOAD_BYTES = 200_000_000
@@ -215,9 +215,9 @@ def open_source(source: str, max_bytes: int, fetching: IngestSettings) -> Iterat
 
 def download(url: str, into: IO[bytes], max_bytes: int, fetching: IngestSettings) -> int:
     """Copy a URL's body into a file through the safe fetcher (public addresses or allow-listed hosts only)."""
-    fetched = fetch(url, fetching.model_copy(update={"max_file_mb": max_bytes / (1024 * 1024)}), FEED_TYPES)
-    into.write(fetched.data)
-    return len(fetched.data)
+    start = into.tell()
+    fetch_into(url, fetching.model_copy(update={"max_file_mb": max_bytes / (1024 * 1024)}), into.write, FEED_TYPES)
+    return into.tell() - start
 
 
 def source_values(handle: IO[bytes], name: str, size: int) -> Iterator[Any]:

@@ -73,7 +73,16 @@ class Fetched:
 
 
 def fetch(url: str, settings: IngestSettings, types: dict[str, str] = ALLOWED_TYPES) -> Fetched:
-    """GET a URL under the rules above, following at most MAX_REDIRECTS redirects; refusals are one InputError."""
+    """GET a URL under the rules above into memory; refusals are one InputError."""
+    chunks: list[bytes] = []
+    final, kind = fetch_into(url, settings, chunks.append, types)
+    return Fetched(final, kind, b"".join(chunks))
+
+
+def fetch_into(url: str, settings: IngestSettings, write: Callable[[bytes], object],
+               types: dict[str, str] = ALLOWED_TYPES) -> tuple[str, str]:
+    """GET a URL under the rules above, following at most MAX_REDIRECTS redirects, handing the body to `write`
+    piece by piece as it arrives; returns (final URL, content type). Refusals are one InputError."""
     allowed = {h.lower().strip("[]") for h in settings.url_allow_hosts}
     for _ in range(MAX_REDIRECTS + 1):
         host, port, target = _parse(url)
@@ -82,7 +91,7 @@ def fetch(url: str, settings: IngestSettings, types: dict[str, str] = ALLOWED_TY
             if response.status in _REDIRECTS and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location", ""))
                 continue
-            return _read(url, response, settings.max_file_mb, types)
+            return url, _read(url, response, settings.max_file_mb, types, write)
         finally:
             conn.close()
     raise InputError(f"{url} redirects more than {MAX_REDIRECTS} times", "Use the final address of the article")
@@ -157,9 +166,9 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _read(url: str, response: http.client.HTTPResponse, max_mb: float,
-          types: dict[str, str] = ALLOWED_TYPES) -> Fetched:
-    """Check status and content type, then read the body as a stream up to the size cap."""
+def _read(url: str, response: http.client.HTTPResponse, max_mb: float, types: dict[str, str],
+          write: Callable[[bytes], object]) -> str:
+    """Check status and content type, then pass the body on as a stream up to the size cap; its content type."""
     if response.status != 200:
         raise InputError(f"{url} answered {response.status} {response.reason}", "Check the address")
     kind = response.headers.get_content_type()
@@ -170,13 +179,13 @@ def _read(url: str, response: http.client.HTTPResponse, max_mb: float,
     declared = response.getheader("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise InputError(f"{url} is over the {max_mb:g} MB limit", "Save the article and upload the text")
-    chunks, size = [], 0
+    size = 0
     try:
         while chunk := response.read(_CHUNK):
             size += len(chunk)
             if size > limit:
                 raise InputError(f"{url} is over the {max_mb:g} MB limit", "Save the article and upload the text")
-            chunks.append(chunk)
+            write(chunk)
     except (OSError, http.client.HTTPException) as exc:
         raise InputError(f"Cannot fetch {url} ({_reason(exc)})", "Try again, or paste the article text") from None
-    return Fetched(url, kind, b"".join(chunks))
+    return kind

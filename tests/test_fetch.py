@@ -142,6 +142,13 @@ def test_type_size_redirect_count_and_timeouts_are_limited(server):
         fetch_url(f"{server}/slow", allowing("127.0.0.1", url_read_timeout=0.3))
 
 
+def test_a_download_reaches_its_file_piece_by_piece_as_it_arrives(server):
+    pieces = []
+    final, kind = fetch.fetch_into(f"{server}/redirect?to=/big", allowing("127.0.0.1"), pieces.append)
+    assert final == f"{server}/big" and kind == "text/plain"
+    assert sum(map(len, pieces)) == 100 * 1024 and len(pieces) >= 2 and max(map(len, pieces)) <= fetch._CHUNK
+
+
 def test_cli_ingest_fetches_urls_through_the_same_rules(server, tmp_path, monkeypatch, embedder, capsys):
     monkeypatch.setenv("FACTCHECK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FACTCHECK_LLM__PROVIDER", "offline")
