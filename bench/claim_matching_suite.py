@@ -21,7 +21,7 @@ from bench.pool import bench_dir
 from bench.report import SuiteResult, Table, run_info
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
-from pipeline.factcheck_library import Candidates, FactCheckLibrary, clean_query, fuse
+from pipeline.factcheck_library import Candidates, FactCheckLibrary, clean_query, collapse_near_identical, fuse
 from pipeline.types import Usage
 
 CHECKTHAT2020 = SHARED_DATA / "checkthat2020-task2-en"
@@ -93,6 +93,20 @@ def ranked_ids(candidates: Candidates, weight: float) -> list[str]:
     return [f.url.removeprefix(URL_PREFIX) for f, _ in fuse(candidates, weight)[:5]]
 
 
+def vclaim(url: str) -> str:
+    """The vclaim id a benchmark fact-check's address carries."""
+    return url.removeprefix(URL_PREFIX)
+
+
+def collapsed(candidates: Candidates, gold: set[str], weight: float) -> tuple[list[str], set[str]]:
+    """The ranking as the app shows it (near-identical fact-checks of one publisher folded into the first), and
+    the shown items whose group holds a gold fact-check: a diagnostic, not the lab's measure."""
+    matches = collapse_near_identical(fuse(candidates, weight), 1.0)
+    shown = [vclaim(m.factcheck.url) for m in matches]
+    hits = {shown[i] for i, m in enumerate(matches) if gold & {shown[i], *map(vclaim, m.also)}}
+    return shown, hits or gold
+
+
 def evaluate(library: FactCheckLibrary, split: list[tuple[str, set[str]]], clean: bool,
              ) -> dict[float, dict[str, float]]:
     """Scores at every weight for raw or cleaned tweets."""
@@ -124,11 +138,18 @@ def run(engine: Engine, data: str | None, limit: int | None) -> SuiteResult:
     clean, weight = max(((c, w) for c in tuning for w in WEIGHTS), key=lambda cw: tuning[cw[0]][cw[1]]["MAP@5"])
     on_dev = {c: evaluate(library, dev, c) for c in (False, True)}
     columns = ["method", "query", "MAP@5", "recall@1", "recall@5"]
+    found = all_candidates(library, [clean_query(t) if clean else t for t, _ in dev])
     table = Table(title=f"Claim matching on CheckThat! 2020 Task 2 English dev ({len(dev)} tweets, "
-                        f"{info['stored']} fact-checks)", columns=columns, baseline=["bm25", "dense"])
+                        f"{info['stored']} fact-checks)", columns=columns, baseline=["bm25", "dense"],
+                  note="The last row is a diagnostic, not the lab's MAP@5: the ranking as the app shows it, with "
+                       "near-identical fact-checks of one publisher (same claim words, e.g. differing only in quote "
+                       "marks) folded into one card, which counts as relevant when any fact-check in it is gold.")
     for method, w, cleaned in (("bm25", 0.0, False), ("bm25", 0.0, True), ("dense", 1.0, False),
                                ("dense", 1.0, True), (f"hybrid w={weight:g} (tuned)", weight, clean)):
         table.rows.append({"method": method, "query": "cleaned" if cleaned else "raw", **on_dev[cleaned][w]})
+    table.rows.append({"method": f"hybrid w={weight:g}, near-identical folded (diagnostic)",
+                       "query": "cleaned" if clean else "raw",
+                       **scores([collapsed(c, g, weight) for c, (_, g) in zip(found, dev)])})
     sweep = Table(title=f"Dense weight on train ({len(train)} tweets, cleaned queries) and dev (chosen on train: "
                         f"w={weight:g}, {'cleaned' if clean else 'raw'})",
                   columns=["dense weight", "train MAP@5", "dev MAP@5", "dev recall@1"])

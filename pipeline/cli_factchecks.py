@@ -35,7 +35,7 @@ def cmd_import(args: argparse.Namespace, engine: Engine) -> int:
 def match_json(match: FactCheckMatch) -> dict[str, Any]:
     """One search hit as a JSON object: the fact-check's ClaimReview fields plus its score."""
     return {"score": match.score, "flagged": match.flagged, "rating": match.factcheck.rating,
-            "publisher": match.factcheck.publisher, **match.factcheck.model_dump()}
+            "publisher": match.factcheck.publisher, **match.factcheck.model_dump(), "also": match.also}
 
 
 def describe(factcheck: FactCheck) -> str:

@@ -61,6 +61,25 @@ def fuse(candidates: Candidates, dense_weight: float) -> list[tuple[FactCheck, f
     return [(candidates.found[chunk.id], score) for chunk, score in fused]
 
 
+def near_identity(factcheck: FactCheck) -> tuple[str, str]:
+    """What two fact-checks share when they differ only in case, quotes or punctuation: publisher and claim words."""
+    return factcheck.publisher.casefold(), " ".join(tokenize(factcheck.claimReviewed))
+
+
+def collapse_near_identical(ranked: list[tuple[FactCheck, float]], threshold: float) -> list[FactCheckMatch]:
+    """Ranked fact-checks as matches, each near-identical later one folded into the first as an `also` address
+    (a publisher's republished or re-crawled check is one card, not two)."""
+    matches: dict[tuple[str, str], FactCheckMatch] = {}
+    for factcheck, score in ranked:
+        key = near_identity(factcheck)
+        if key in matches:
+            if factcheck.url and factcheck.url not in matches[key].also:
+                matches[key].also.append(factcheck.url)
+            continue
+        matches[key] = FactCheckMatch(factcheck=factcheck, score=round(score, 4), flagged=score >= threshold)
+    return list(matches.values())
+
+
 def keyword_row(factcheck: FactCheck) -> KeywordRow:
     """A fact-check as the keyword index holds it (its own id as the article id)."""
     return KeywordRow(factcheck.id, factcheck.id, tokenize(factcheck.index_text()))
@@ -131,8 +150,7 @@ class FactCheckLibrary:
         self.check_keywords()
         vector = self.embedder.embed([query])[0]
         fused = self.rank(query, vector, max(k, self.settings.candidates), self.settings.dense_weight)
-        return [FactCheckMatch(factcheck=f, score=round(s, 4), flagged=s >= self.settings.flag_threshold)
-                for f, s in fused[:k]]
+        return collapse_near_identical(fused, self.settings.flag_threshold)[:k]
 
     def rank(self, query: str, vector: np.ndarray, candidates: int,
              dense_weight: float) -> list[tuple[FactCheck, float]]:

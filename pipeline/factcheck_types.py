@@ -83,6 +83,8 @@ class FactCheckMatch(BaseModel):
     factcheck: FactCheck
     score: float
     flagged: bool = False
+    # Addresses of near-identical fact-checks (same publisher, same claim words) folded into this one.
+    also: list[str] = Field(default_factory=list)
 
     def describe(self) -> str:
         """The flag's reason in words, e.g. "matches a fact-check rated False by PolitiFact"."""

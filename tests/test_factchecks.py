@@ -26,6 +26,7 @@ from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import RunResult
+from ui.factcheck_cards import factcheck_card
 
 FIXTURES = ROOT / "tests" / "fixtures" / "factchecks"
 
@@ -247,3 +248,27 @@ def test_only_those_who_manage_the_library_may_import_or_remove_fact_checks(tmp_
     import_factchecks(library, ["feed.json"], editor)
     assert remove_factchecks(library, ["abc"], editor) == 1
     assert library.calls == [("import", ["feed.json"]), ("remove", ["abc"])]
+
+
+def test_near_identical_fact_checks_of_one_publisher_are_one_card_with_the_others_linked(engine, tmp_path):
+    def review(url, claim, publisher="Snopes"):
+        return {"@type": "ClaimReview", "url": url, "claimReviewed": claim,
+                "reviewRating": {"alternateName": "False"}, "author": {"name": publisher}}
+
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([
+        review("https://snopes.example/a", "U.S. President Donald Trump 'crashed' a wedding and 'groped' the bride."),
+        review("https://snopes.example/b", 'U.S. President Donald Trump "crashed" a wedding and "groped" the bride.'),
+        review("https://other.example/c", "U.S. President Donald Trump crashed a wedding and groped the bride.",
+               publisher="Other Desk"),
+        review("https://snopes.example/d", "A photograph shows a giant ammonite fossil from British Columbia.")]))
+    assert engine.factchecks.import_sources([str(feed)]).added == 4
+    matches = engine.factchecks.search("Trump crashed a wedding and tried to kiss the bride", k=3)
+    urls = [m.factcheck.url for m in matches]
+    assert len(urls) == 3 and urls[2] == "https://snopes.example/d"
+    snopes = next(m for m in matches if m.factcheck.publisher == "Snopes" and "wedding" in m.factcheck.claimReviewed)
+    other = {"https://snopes.example/a", "https://snopes.example/b"} - {snopes.factcheck.url}
+    assert snopes.also == sorted(other)
+    assert next(m for m in matches if m.factcheck.publisher == "Other Desk").also == []
+    card = factcheck_card(snopes, basis=False)
+    assert f'href="{snopes.also[0]}"' in card and "near-identical" in card

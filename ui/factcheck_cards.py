@@ -25,7 +25,16 @@ def factcheck_card(match: FactCheckMatch, basis: bool) -> str:
     claimant = f" — {h(factcheck.itemReviewed.author)}" if factcheck.itemReviewed.author else ""
     marked = '<div class="fc-muted">✔ basis of the decision</div>' if basis else ""
     return (f'<div class="fc-card fc-factcheck"><div><b>{source}</b> <span class="fc-muted">{meta}</span></div>'
-            f"<div>“{h(factcheck.claimReviewed)}”{claimant}</div>{marked}</div>")
+            f"<div>“{h(factcheck.claimReviewed)}”{claimant}</div>{also_links(match)}{marked}</div>")
+
+
+def also_links(match: FactCheckMatch) -> str:
+    """Links to the near-identical fact-checks folded into this card, if any."""
+    links = [f'<a href="{h(url)}" target="_blank" rel="noopener noreferrer">{number}</a>'
+             for number, url in enumerate(filter(None, map(safe_url, match.also)), start=1)]
+    if not links:
+        return ""
+    return f'<div class="fc-muted">also published, near-identical: {", ".join(links)}</div>'
 
 
 @st.fragment
