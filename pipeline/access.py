@@ -13,7 +13,7 @@ from pipeline.factcheck_import import ImportReport, Progress
 from pipeline.factcheck_library import FactCheckLibrary
 from pipeline.ports import EvidenceStore
 from pipeline.report_formats import export
-from pipeline.types import Report, ReportScope
+from pipeline.review_types import Report, ReportScope
 
 
 class Role(str, Enum):

@@ -7,7 +7,7 @@ import json
 from pipeline.claim_lists import item_reviewed as given_claim_fields
 from pipeline.factcheck_match import accepted_factcheck, based_on
 from pipeline.reports import claim_anchor, permalink, safe_url
-from pipeline.types import ClaimReport, Report
+from pipeline.review_types import ClaimReport, Report
 
 
 def rating_value(rating: str, scale: list[str]) -> int | None:

@@ -8,7 +8,8 @@ from typing import TextIO
 
 from pipeline.report_formats import REPORT_FORMATS, SCOPE_NAMES
 from pipeline.reports import permalink, scoped
-from pipeline.types import Article, Report, ReportScope
+from pipeline.review_types import Report, ReportScope
+from pipeline.types import Article
 
 
 def add_scope_option(parser: argparse.ArgumentParser) -> None:

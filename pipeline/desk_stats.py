@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from statistics import median
 
 from pipeline.queue import QueueRow
-from pipeline.types import ReviewEvent, ReviewStatus
+from pipeline.review_types import ReviewEvent, ReviewStatus
 
 
 def day(iso: str) -> str:

@@ -6,7 +6,8 @@ from pipeline.engine import Engine
 from pipeline.errors import FactCheckError
 from pipeline.factcheck_types import FactCheck, FactCheckMatch
 from pipeline.queue import FLAG_FACT_CHECKED
-from pipeline.types import Claim, ClaimFlag, ClaimReport, updated
+from pipeline.review_types import ClaimReport
+from pipeline.types import Claim, ClaimFlag, updated
 
 
 def matched(claim: Claim, matches: list[FactCheckMatch]) -> Claim:

@@ -7,7 +7,7 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from pipeline.queue import QueueRow, sort_queue
-from pipeline.types import ReviewStatus
+from pipeline.review_types import ReviewStatus
 
 INBOX_SORTS = ("flagged first", "oldest check first", "newest check first", "check-worthiness",
                "lowest confidence")

@@ -5,17 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from pipeline.injection import INJECTION_FLAG, InstructionFinding, article_addresses_model, find_instructions
-from pipeline.types import (
-    Claim,
-    ClaimOrigin,
-    ClaimStatus,
-    Evidence,
-    Review,
-    ReviewStatus,
-    RunResult,
-    Stance,
-    VerdictLabel,
-)
+from pipeline.review_types import Review, ReviewStatus
+from pipeline.types import Claim, ClaimOrigin, ClaimStatus, Evidence, RunResult, Stance, VerdictLabel
 
 FLAG_FAILED = "failed"
 FLAG_REFUTED = "refuted"

@@ -14,7 +14,8 @@ from pipeline.factcheck_match import accepted_factcheck
 from pipeline.injection import find_instructions
 from pipeline.report_templates import to_html, to_markdown
 from pipeline.reports import method_note, number_sources, scoped, shown_evidence
-from pipeline.types import ClaimReport, ClaimSource, ClaimStatus, Report, ReportScope, Stance
+from pipeline.review_types import ClaimReport, Report, ReportScope
+from pipeline.types import ClaimSource, ClaimStatus, Stance
 
 
 def to_json(report: Report) -> str:

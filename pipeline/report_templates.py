@@ -23,7 +23,8 @@ from pipeline.reports import (
     shown_evidence,
     source_date,
 )
-from pipeline.types import Claim, ClaimReport, Evidence, Report, ReportScope, Review, Stance
+from pipeline.review_types import ClaimReport, Report, ReportScope, Review
+from pipeline.types import Claim, Evidence, Stance
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,10 @@ import re
 
 from pipeline.config import ReviewSettings, Settings
 from pipeline.queue import effective_stance
+from pipeline.review_types import ClaimReport, Report, ReportScope, Review, ReviewEvent, ReviewStatus
 from pipeline.reviews import ReviewStore, now_iso
 from pipeline.runs import RunStore
-from pipeline.types import (
-    ArticleRef,
-    ClaimReport,
-    ClaimStatus,
-    Evidence,
-    Report,
-    ReportScope,
-    Review,
-    ReviewEvent,
-    ReviewStatus,
-    RunResult,
-    Stance,
-)
+from pipeline.types import ArticleRef, ClaimStatus, Evidence, RunResult, Stance
 
 
 def is_decided(review: Review) -> bool:

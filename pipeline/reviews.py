@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from pipeline.errors import FactCheckError, InputError
-from pipeline.types import Review, ReviewEvent, ReviewStatus, Stance, VerdictLabel
+from pipeline.review_types import Review, ReviewEvent, ReviewStatus
+from pipeline.types import Stance, VerdictLabel
 
 SCALAR_FIELDS = ("status", "verdict", "rating", "explanation", "notes", "factcheck_basis", "assignee")
 STANCE_PREFIX = "stances."

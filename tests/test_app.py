@@ -12,10 +12,10 @@ from pipeline.config import load_settings
 from pipeline.demo import DEMO_ARTICLE
 from pipeline.loaders import load_file
 from pipeline.queue import build_queue, sort_queue
+from pipeline.review_types import ReportScope, ReviewStatus
 from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
-from pipeline.types import ReportScope, ReviewStatus
 from ui.review_detail import FOCUS_EXPLANATION
 
 APP = str(ROOT / "app.py")

@@ -10,8 +10,8 @@ from factcheck.wiring import Engine
 from pipeline import cli
 from pipeline.backup import backup
 from pipeline.config import load_settings
+from pipeline.review_types import Review
 from pipeline.reviews import ReviewStore
-from pipeline.types import Review
 
 SCALE = ["True", "False"]
 

@@ -15,9 +15,10 @@ from pipeline.claim_runs import Journal, check_claim_list
 from pipeline.errors import InputError
 from pipeline.report_formats import export
 from pipeline.reports import load_report
+from pipeline.review_types import ReviewStatus
 from pipeline.reviews import ReviewStore
 from pipeline.runs import RunStore
-from pipeline.types import ClaimOrigin, ClaimStatus, ReviewStatus
+from pipeline.types import ClaimOrigin, ClaimStatus
 
 SAMPLES = ROOT / "tests" / "fixtures" / "claims"
 

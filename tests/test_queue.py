@@ -13,19 +13,8 @@ from pipeline.queue import (
     next_to_decide,
     sort_queue,
 )
-from pipeline.types import (
-    Article,
-    Claim,
-    ClaimStatus,
-    EngineInfo,
-    Evidence,
-    Review,
-    ReviewEvent,
-    ReviewStatus,
-    RunResult,
-    Stance,
-    VerdictLabel,
-)
+from pipeline.review_types import Review, ReviewEvent, ReviewStatus
+from pipeline.types import Article, Claim, ClaimStatus, EngineInfo, Evidence, RunResult, Stance, VerdictLabel
 
 
 def make_run() -> RunResult:

@@ -15,18 +15,8 @@ from pipeline.config import ReviewSettings
 from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, REPORT_FORMATS, export
 from pipeline.report_templates import HTML_TEMPLATES, MARKDOWN_TEMPLATES, report_context
 from pipeline.reports import build_report
-from pipeline.types import (
-    Article,
-    Claim,
-    EngineInfo,
-    Evidence,
-    Review,
-    ReviewEvent,
-    ReviewStatus,
-    RunResult,
-    Stance,
-    VerdictLabel,
-)
+from pipeline.review_types import Review, ReviewEvent, ReviewStatus
+from pipeline.types import Article, Claim, EngineInfo, Evidence, RunResult, Stance, VerdictLabel
 
 HOSTILE = ('Iran sold <script>alert("x")</script> drones <img src=x onerror=alert(1)> '
            '[click](javascript:alert(1)) ![pixel](http://evil.example/p.png) =HYPERLINK("http://evil")')

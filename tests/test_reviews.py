@@ -5,8 +5,9 @@ import threading
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.review_types import ReviewStatus
 from pipeline.reviews import ReviewConflict, ReviewStore
-from pipeline.types import ReviewStatus, Stance, VerdictLabel
+from pipeline.types import Stance, VerdictLabel
 
 SCALE = ["True", "Mostly true", "Half true", "Mostly false", "False", "Not checkable"]
 

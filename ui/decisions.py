@@ -7,8 +7,8 @@ from typing import Any
 import streamlit as st
 
 from pipeline.errors import FactCheckError, InputError
+from pipeline.review_types import Review, ReviewStatus
 from pipeline.reviews import ReviewConflict
-from pipeline.types import Review, ReviewStatus
 from ui.state import get_settings, review_store, reviewer
 
 CONFLICT_KEY = "review_conflict"

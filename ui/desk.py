@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.errors import NotFoundError
 from pipeline.queue import QueueRow, build_queue
-from pipeline.types import Review
+from pipeline.review_types import Review
 from ui.state import article_findings, get_settings, list_runs, load_run, review_store
 
 

@@ -7,18 +7,9 @@ import streamlit as st
 from pipeline.injection import HIDDEN_NOTICE, INJECTION_FLAG, article_addresses_model
 from pipeline.queue import QueueRow, claim_flags, effective_stance, neighbours, sort_queue
 from pipeline.reports import safe_url
+from pipeline.review_types import Review, ReviewStatus
 from pipeline.text import locate, sentence_around
-from pipeline.types import (
-    Claim,
-    ClaimOrigin,
-    ClaimStatus,
-    Evidence,
-    Review,
-    ReviewStatus,
-    RunResult,
-    Stance,
-    VerdictLabel,
-)
+from pipeline.types import Claim, ClaimOrigin, ClaimStatus, Evidence, RunResult, Stance, VerdictLabel
 from ui.claim_origin import render_claim_origin
 from ui.decisions import (
     ADVANCE_KEY,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pipeline.queue import SORTS, QueueRow, filter_queue, sort_queue
-from pipeline.types import ReviewStatus, VerdictLabel
+from pipeline.review_types import ReviewStatus
+from pipeline.types import VerdictLabel
 
 STATUS_LABELS = {ReviewStatus.UNREVIEWED: "unreviewed", ReviewStatus.IN_PROGRESS: "in progress",
                  ReviewStatus.DONE: "done"}

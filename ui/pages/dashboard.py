@@ -11,7 +11,7 @@ from pipeline.desk_stats import (
     statuses_by_day,
     verdicts_by_day,
 )
-from pipeline.types import ReviewStatus
+from pipeline.review_types import ReviewStatus
 from ui.desk import all_rows, claim_link
 from ui.review_queue import STATUS_LABELS
 from ui.state import review_store

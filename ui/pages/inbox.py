@@ -4,8 +4,8 @@ import streamlit as st
 
 from pipeline.inbox import INBOX_SORTS, UNASSIGNED, InboxFilter, inbox, row_key, status_counts
 from pipeline.queue import QueueRow
+from pipeline.review_types import Review, ReviewStatus
 from pipeline.reviews import BulkOutcome
-from pipeline.types import Review, ReviewStatus
 from ui.decisions import allowed_ratings
 from ui.desk import all_rows, claim_link
 from ui.review_queue import STATUS_LABELS, VERDICTS, verdict_label

@@ -8,7 +8,7 @@ from pipeline.access import Action, publish
 from pipeline.errors import FactCheckError
 from pipeline.report_formats import EXTENSIONS, FORMATS, MEDIA_TYPES, NAMES, REPORT_FORMATS, SCOPE_NAMES, export
 from pipeline.reports import load_report, permalink
-from pipeline.types import ReportScope
+from pipeline.review_types import ReportScope
 from ui.components import run_label
 from ui.state import allowed, current_actor, get_settings, list_runs
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pipeline.errors import NotFoundError
 from pipeline.queue import build_queue, next_to_decide
-from pipeline.types import ReviewStatus
+from pipeline.review_types import ReviewStatus
 from ui.components import run_label
 from ui.decisions import ADVANCE_KEY
 from ui.review_detail import render_detail
