@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import streamlit as st
 
 from pipeline.access import Action, Actor, Role, identity, role_for
 from pipeline.config import AuthSettings, Settings
+from pipeline.runs import write_atomic
 
 REVIEWER_KEY = "reviewer_name"
 LOCAL_USER_FILE = "local_user.json"
@@ -52,13 +52,8 @@ def remembered_name(settings: Settings) -> str:
 
 def remember_name(settings: Settings) -> None:
     """Widget callback: keep the typed name for later sessions (owner-only file, replaced atomically)."""
-    path = _name_file(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"name": str(st.session_state.get(REVIEWER_KEY, "")).strip()}),
-                         encoding="utf-8")
-    temporary.chmod(0o600)
-    os.replace(temporary, path)
+    # write_atomic's temporary file is private (0600) and unique, so two tabs saving at once cannot collide
+    write_atomic(_name_file(settings), json.dumps({"name": str(st.session_state.get(REVIEWER_KEY, "")).strip()}))
 
 
 def current_actor(settings: Settings) -> Actor | None:

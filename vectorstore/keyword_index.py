@@ -8,8 +8,6 @@ write and released when it returns; readers see other processes' commits within 
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +19,7 @@ import tantivy
 from pipeline.config import Settings
 from pipeline.errors import StoreError
 from pipeline.ports import KeywordRow
+from pipeline.runs import write_atomic
 
 _HEAP_BYTES = 64_000_000
 _LOCK_WAIT_SECONDS = 60.0
@@ -190,10 +189,7 @@ class TantivyKeywordIndex:
 
     def _write_version(self, version: str) -> None:
         """Replace the version file atomically (a temporary file of its own per writer, thread or process)."""
-        handle, temporary = tempfile.mkstemp(prefix=f".{_VERSION_FILE}.", dir=self.path)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(version + "\n")
-        os.replace(temporary, self.path / _VERSION_FILE)
+        write_atomic(self.path / _VERSION_FILE, version + "\n")
 
 
 def index_folder(settings: Settings, collection: str) -> Path:
