@@ -21,7 +21,10 @@ from bench.pool import bench_dir
 from bench.report import SuiteResult, Table, run_info
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
+from pipeline.errors import InputError
+from pipeline.factcheck_confirm import ModelConfirmer
 from pipeline.factcheck_library import Candidates, FactCheckLibrary, clean_query, collapse_near_identical, fuse
+from pipeline.factcheck_types import FactCheckMatch
 from pipeline.types import Usage
 
 CHECKTHAT2020 = SHARED_DATA / "checkthat2020-task2-en"
@@ -128,7 +131,31 @@ def library_for(engine: Engine, directory: Path) -> tuple[FactCheckLibrary, dict
                      "import_seconds": round(time.perf_counter() - started, 1)}
 
 
-def run(engine: Engine, data: str | None, limit: int | None) -> SuiteResult:
+def confirmation_table(engine: Engine, found: list[Candidates], dev: list[tuple[str, set[str]]], weight: float,
+                       clean: bool) -> tuple[Table, Usage]:
+    """The top 5 of each tweet before and after the model's confirmation (confirmed first), same tweets."""
+    if engine.llm is None:
+        raise InputError("--confirm needs a model", "Configure one (e.g. --preset smollm2) or leave out --confirm")
+    items = [(clean_query(tweet) if clean else tweet,
+              [FactCheckMatch(factcheck=f, score=s) for f, s in fuse(c, weight)[:5]])
+             for c, (tweet, _) in zip(found, dev)]
+    usage = Usage()
+    answered = ModelConfirmer(engine.llm).confirm_many(items, usage)
+    table = Table(title=f"Model confirmation of the top 5 ({len(dev)} dev tweets, {engine.llm.model})",
+                  columns=["ranking", "MAP@5", "recall@1", "recall@5", "confirmed", "rejected", "not answered"],
+                  note="Confirmed matches (same claim, quote verbatim in the fact-check) move first; the rest keep "
+                       "their order. Counts are over all tweets' top-5 items.")
+    for label, ranked in (("hybrid", [m for _, m in items]), ("hybrid + model confirmation", answered)):
+        flat = [m for matches in ranked for m in matches]
+        table.rows.append({"ranking": label, **scores([([vclaim(m.factcheck.url) for m in matches], gold)
+                                                       for matches, (_, gold) in zip(ranked, dev)]),
+                           "confirmed": sum(m.confirmed is True for m in flat),
+                           "rejected": sum(m.confirmed is False for m in flat),
+                           "not answered": sum(m.confirmed is None for m in flat)})
+    return table, usage
+
+
+def run(engine: Engine, data: str | None, limit: int | None, confirm: bool = False) -> SuiteResult:
     """Tune cleaning and the dense weight on train; report dev with BM25 and dense baselines from the same run."""
     started = time.perf_counter()
     directory = Path(data) if data else CHECKTHAT2020
@@ -156,6 +183,10 @@ def run(engine: Engine, data: str | None, limit: int | None) -> SuiteResult:
     for w in WEIGHTS:
         sweep.rows.append({"dense weight": w, "train MAP@5": tuning[True][w]["MAP@5"],
                            "dev MAP@5": on_dev[True][w]["MAP@5"], "dev recall@1": on_dev[True][w]["recall@1"]})
-    return SuiteResult(suite="claim-matching", data=str(directory), tables=[table, sweep],
-                       info={**run_info(engine, Usage(), time.perf_counter() - started), **info,
+    tables, usage = [table, sweep], Usage()
+    if confirm:
+        confirmed_table, usage = confirmation_table(engine, found, dev, weight, clean)
+        tables.append(confirmed_table)
+    return SuiteResult(suite="claim-matching", data=str(directory), tables=tables,
+                       info={**run_info(engine, usage, time.perf_counter() - started), **info,
                              "chosen": {"clean": clean, "dense_weight": weight}})

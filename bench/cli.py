@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                                           help="which hash-split half of Climate-FEVER to report (default: test)")
     suites.choices["verdicts"].add_argument("--part", default="test", choices=("test", "tune", "all"),
                                             help="which hash-split half of Climate-FEVER to check (default: test)")
+    suites.choices["claim-matching"].add_argument(
+        "--confirm", action="store_true", help="also re-rank each tweet's top 5 with the configured model's "
+                                               "confirmation (one call per tweet: keep --limit small locally)")
     suites.choices["speed"].add_argument("--latency", type=float, default=1.0,
                                          help="seconds the fake LLM sleeps per call (default 1.0)")
     scale = suites.add_parser("scale", help="stores of 10k/100k/1M chunks: write throughput, hybrid latency, cold "
@@ -101,7 +104,7 @@ def run_suite(args: argparse.Namespace, engine: Engine) -> SuiteResult:
     if args.suite == "claim-matching":
         from bench import claim_matching_suite
 
-        return claim_matching_suite.run(engine, args.data, args.limit)
+        return claim_matching_suite.run(engine, args.data, args.limit, args.confirm)
     if args.suite == "extraction":
         return extraction_suite.run(engine, args.data, args.limit)
     return speed_suite.run(engine, args.data, args.limit, args.latency, args.replicas)

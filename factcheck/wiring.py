@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 from pipeline.archive import Archive, keyword_version
 from pipeline.claims import LLMClaimExtractor
 from pipeline.config import Settings, resolve_provider
+from pipeline.factcheck_confirm import PROMPT_NAME as CONFIRM_PROMPT
 from pipeline.factcheck_library import KEYWORD_VERSION, FactCheckLibrary
 from pipeline.lru import CachedEmbedder
 from pipeline.offline.checkworthiness import OfflineClaimExtractor
 from pipeline.offline.stance import OfflineStanceJudge
 from pipeline.ports import ClaimExtractor, Embedder, StanceJudge, StructuredLLM
+from pipeline.prompts import load_prompt
 from pipeline.registry import Registry
 from pipeline.retrieval import Retriever
 from pipeline.stance import LLMStanceJudge
@@ -172,4 +174,7 @@ class Engine:
     @property
     def prompt_versions(self) -> dict[str, str]:
         """Versions of every prompt or cue model that produced results."""
-        return {**self.extractor.prompt_versions, **self.judge.prompt_versions}
+        versions = {**self.extractor.prompt_versions, **self.judge.prompt_versions}
+        if self.llm is not None and self.settings.factchecks.confirm_with_model:
+            versions[CONFIRM_PROMPT] = load_prompt(CONFIRM_PROMPT).version
+        return versions

@@ -122,7 +122,7 @@ def check_claim_list(claims: ClaimList, engine: Engine, progress: Progress | Non
     notify(ProgressEvent(stage="claims", done=0, total=len(pending), message=resumed_note))
     checks = ClaimChecks(article.id, engine, usage, notify, stop, on_checked=journal.add if save else None)
     checked = {c.id: c for c in checks.finish(pending)}
-    final = match_claims([resumed.get(c.id) or checked[c.id] for c in wanted], engine)  # prior fact-checks too
+    final = match_claims([resumed.get(c.id) or checked[c.id] for c in wanted], engine, usage)  # prior fact-checks too
     stats.failed_claims = sum(1 for c in final if c.status == ClaimStatus.FAILED)
     stats.seconds = round(time.perf_counter() - started, 3)
     settings = engine.settings

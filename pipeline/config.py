@@ -166,6 +166,9 @@ class FactCheckSettings(Section):
     candidates: int = Field(default=50, ge=1)
     dense_weight: float = Field(default=0.8, ge=0.0, le=1.0)
     match_claims: bool = True
+    # With a model configured: ask it whether each match reviewed the same claim (one call per claim); confirmed
+    # matches move first and a rejected match is not flagged. Off by default: a small model is not reliable here.
+    confirm_with_model: bool = False
 
 
 class ReviewSettings(Section):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pipeline.engine import Engine
-from pipeline.errors import FactCheckError
+from pipeline.errors import CancelledError, FactCheckError
+from pipeline.factcheck_confirm import ModelConfirmer
 from pipeline.factcheck_types import FactCheck, FactCheckMatch
 from pipeline.queue import FLAG_FACT_CHECKED
 from pipeline.review_types import ClaimReport
-from pipeline.types import Claim, ClaimFlag, updated
+from pipeline.types import Claim, ClaimFlag, Usage, updated
 
 
 def matched(claim: Claim, matches: list[FactCheckMatch]) -> Claim:
@@ -19,8 +20,9 @@ def matched(claim: Claim, matches: list[FactCheckMatch]) -> Claim:
     return updated(claim, factchecks=matches, flags=flags)
 
 
-def match_claims(claims: list[Claim], engine: Engine) -> list[Claim]:
-    """Every claim (failed ones too: a prior fact-check helps most then) with its top prior fact-checks."""
+def match_claims(claims: list[Claim], engine: Engine, usage: Usage | None = None) -> list[Claim]:
+    """Every claim (failed ones too: a prior fact-check helps most then) with its top prior fact-checks, confirmed
+    by the model when factchecks.confirm_with_model is on and a model is configured."""
     settings = engine.settings.factchecks
     if not settings.match_claims or not claims:
         return claims
@@ -28,9 +30,24 @@ def match_claims(claims: list[Claim], engine: Engine) -> list[Claim]:
         library = engine.factchecks
         if not library.count():
             return claims
-        return [matched(c, library.search(c.text, settings.k)) for c in claims]
+        found = [library.search(c.text, settings.k) for c in claims]
     except FactCheckError:  # fact-checks are an aid: a broken fact-check store never sinks a check
         return claims
+    if settings.confirm_with_model and engine.llm is not None:
+        found = confirm(engine, claims, found, usage or Usage())
+    return [matched(c, m) for c, m in zip(claims, found)]
+
+
+def confirm(engine: Engine, claims: list[Claim], found: list[list[FactCheckMatch]],
+            usage: Usage) -> list[list[FactCheckMatch]]:
+    """The model's confirmation of each claim's matches; if the model cannot be asked, the matches stay unconfirmed."""
+    assert engine.llm is not None
+    try:
+        return ModelConfirmer(engine.llm).confirm_many([(c.text, m) for c, m in zip(claims, found)], usage)
+    except CancelledError:
+        raise
+    except FactCheckError:
+        return found
 
 
 def accepted_factcheck(item: ClaimReport) -> FactCheck | None:

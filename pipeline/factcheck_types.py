@@ -85,6 +85,9 @@ class FactCheckMatch(BaseModel):
     flagged: bool = False
     # Addresses of near-identical fact-checks (same publisher, same claim words) folded into this one.
     also: list[str] = Field(default_factory=list)
+    # The model's confirmation (factchecks.confirm_with_model): None when not asked, with the grounded quote.
+    confirmed: bool | None = None
+    confirmation_quote: str = ""
 
     def describe(self) -> str:
         """The flag's reason in words, e.g. "matches a fact-check rated False by PolitiFact"."""

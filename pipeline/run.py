@@ -46,7 +46,7 @@ def check_article(article: Article, engine: Engine, progress: Progress | None = 
     claims = build_claims(article, candidates, engine.settings.claims, stats)
     notify(ProgressEvent(stage="extract", done=1, total=1, message=f"{len(claims)} claims",
                          tokens_per_second=usage.tokens_per_second()))
-    checked = match_claims(checks.finish(claims), engine)
+    checked = match_claims(checks.finish(claims), engine, usage)
     stats.failed_claims = sum(1 for c in checked if c.status == ClaimStatus.FAILED)
     stats.seconds = round(time.perf_counter() - started, 3)
     settings = engine.settings

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, create_m
 from pipeline.errors import InvalidReplyError, LLMError
 from pipeline.ports import LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
-from pipeline.text import locate
+from pipeline.text import locate, quote_problem
 from pipeline.types import Evidence, Passage, Stance, UnitScore, Usage, max_chars
 
 PROMPT_NAME = "judge_stance"
@@ -35,13 +35,8 @@ class Judgment(BaseModel):
     @model_validator(mode="after")
     def _quote_is_in_its_passage(self, info: ValidationInfo) -> Judgment:
         passages = (info.context or {}).get("passages")
-        if passages is None:
-            return self
-        if not 1 <= self.passage <= len(passages):
-            raise ValueError(f"passage {self.passage} does not exist (there are {len(passages)})")
-        if self.quote.strip() and locate(self.quote, passages[self.passage - 1]) is None:
-            raise ValueError(f"the quote for passage {self.passage} is not in that passage: copy its words "
-                             "exactly, or give an empty quote")
+        if passages is not None and (problem := quote_problem(self.passage, self.quote, passages, "passage")):
+            raise ValueError(problem)
         return self
 
 

@@ -172,3 +172,13 @@ def clip(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
     return cut.rstrip(" ,;:.–—-") + "…"
+
+
+def quote_problem(number: int, quote: str, texts: list[str], noun: str) -> str:
+    """Why a model's quote from numbered text `number` (1-based) is unacceptable, or "" when it is verbatim there."""
+    if not 1 <= number <= len(texts):
+        return f"{noun} {number} does not exist (there are {len(texts)})"
+    if quote.strip() and locate(quote, texts[number - 1]) is None:
+        return (f"the quote for {noun} {number} is not in that {noun}: copy its words exactly, or give an empty "
+                "quote")
+    return ""

@@ -4,10 +4,11 @@ import pytest
 
 from llm.schemas import STRICT_KEYWORDS, STRING_KEYWORDS, longest_reply_tokens, response_schema
 from pipeline.claims import extraction_schema
+from pipeline.factcheck_confirm import confirmations_schema
 from pipeline.stance import judgments_schema
 
 SCHEMAS = [extraction_schema(1), extraction_schema(8), extraction_schema(40), judgments_schema(1),
-           judgments_schema(5), judgments_schema(12)]
+           judgments_schema(5), judgments_schema(12), confirmations_schema(1), confirmations_schema(3)]
 
 
 def violations(node, allowed, path="$"):

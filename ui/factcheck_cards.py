@@ -25,7 +25,16 @@ def factcheck_card(match: FactCheckMatch, basis: bool) -> str:
     claimant = f" — {h(factcheck.itemReviewed.author)}" if factcheck.itemReviewed.author else ""
     marked = '<div class="fc-muted">✔ basis of the decision</div>' if basis else ""
     return (f'<div class="fc-card fc-factcheck"><div><b>{source}</b> <span class="fc-muted">{meta}</span></div>'
-            f"<div>“{h(factcheck.claimReviewed)}”{claimant}</div>{also_links(match)}{marked}</div>")
+            f"<div>“{h(factcheck.claimReviewed)}”{claimant}</div>{confirmation(match)}{also_links(match)}{marked}</div>")
+
+
+def confirmation(match: FactCheckMatch) -> str:
+    """What the model said about this match (factchecks.confirm_with_model), if it was asked."""
+    if match.confirmed is None:
+        return ""
+    if match.confirmed:
+        return f'<div class="fc-muted">model: the same claim — “{h(match.confirmation_quote)}”</div>'
+    return '<div class="fc-muted">model: a different claim (not flagged)</div>'
 
 
 def also_links(match: FactCheckMatch) -> str:
