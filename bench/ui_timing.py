@@ -17,10 +17,10 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from bench.datasets import SEED_ARTICLE
+from bench.serving import wait_until_serving
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
@@ -57,14 +57,7 @@ class App:
         self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                       "--server.headless", "true", "--browser.gatherUsageStats", "false"],
                                      cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("streamlit did not start")
+        wait_until_serving(self.url)
 
     def stop(self) -> None:
         self.proc.terminate()

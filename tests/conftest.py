@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -88,15 +86,3 @@ def fake_provider():
     yield register
     for name in registered:
         CHAT_MODELS.unregister(name)
-
-
-def wait_until_serving(url: str, log: Path, seconds: float = 60) -> None:
-    """Return once a Streamlit server at url answers its health check; else fail with the end of its log."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("streamlit did not start: " + log.read_text()[-2000:])

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, wait_until_serving
+from conftest import ROOT, free_port
 
+from bench.serving import wait_until_serving
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.loaders import load_text

@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, wait_until_serving
+from conftest import ROOT, free_port
 from llm_fixtures import demo_responder
 from playwright.sync_api import expect, sync_playwright
 from stub_openai import StubOpenAI
 
+from bench.serving import wait_until_serving
 from pipeline.queue import build_queue, next_to_decide
 from pipeline.reviews import ReviewStore
 from pipeline.types import RunResult
