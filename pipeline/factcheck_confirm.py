@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationInfo, create_model, model_valid
 from pipeline.factcheck_types import FactCheckMatch
 from pipeline.ports import LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
-from pipeline.text import locate, quote_problem
+from pipeline.text import quote_problem, verbatim
 from pipeline.types import UnitScore, Usage, max_chars
 
 PROMPT_NAME = "confirm_factchecks"
@@ -60,9 +60,8 @@ def confirmed(matches: list[FactCheckMatch], reply: Reply) -> list[FactCheckMatc
         if answer is None:
             result.append(match)
             continue
-        found = locate(answer.quote.strip(), match.factcheck.claimReviewed) if answer.quote.strip() else None
-        same = answer.same_claim and found is not None
-        quote = match.factcheck.claimReviewed[found[0]:found[1]] if found else ""
+        quote = verbatim(answer.quote, match.factcheck.claimReviewed)
+        same = answer.same_claim and bool(quote)
         result.append(match.model_copy(update={"confirmed": same, "confirmation_quote": quote,
                                                "flagged": match.flagged and same}))
     return sorted(result, key=lambda m: m.confirmed is not True)  # stable: confirmed first, score order kept
@@ -74,7 +73,6 @@ class ModelConfirmer:
     def __init__(self, llm: StructuredLLM):
         self.llm = llm
         self.prompt = load_prompt(PROMPT_NAME)
-        self.prompt_versions = {PROMPT_NAME: self.prompt.version}
 
     def request(self, claim: str, matches: list[FactCheckMatch]) -> LLMRequest:
         """The confirmation call for one claim and its fact-checks."""

@@ -6,6 +6,7 @@ from pipeline.engine import Engine
 from pipeline.errors import CancelledError, FactCheckError
 from pipeline.factcheck_confirm import ModelConfirmer
 from pipeline.factcheck_types import FactCheck, FactCheckMatch
+from pipeline.ports import StructuredLLM
 from pipeline.queue import FLAG_FACT_CHECKED
 from pipeline.review_types import ClaimReport
 from pipeline.types import Claim, ClaimFlag, Usage, updated
@@ -34,16 +35,15 @@ def match_claims(claims: list[Claim], engine: Engine, usage: Usage | None = None
     except FactCheckError:  # fact-checks are an aid: a broken fact-check store never sinks a check
         return claims
     if settings.confirm_with_model and engine.llm is not None:
-        found = confirm(engine, claims, found, usage or Usage())
+        found = confirm(engine.llm, claims, found, usage or Usage())
     return [matched(c, m) for c, m in zip(claims, found)]
 
 
-def confirm(engine: Engine, claims: list[Claim], found: list[list[FactCheckMatch]],
+def confirm(llm: StructuredLLM, claims: list[Claim], found: list[list[FactCheckMatch]],
             usage: Usage) -> list[list[FactCheckMatch]]:
     """The model's confirmation of each claim's matches; if the model cannot be asked, the matches stay unconfirmed."""
-    assert engine.llm is not None
     try:
-        return ModelConfirmer(engine.llm).confirm_many([(c.text, m) for c, m in zip(claims, found)], usage)
+        return ModelConfirmer(llm).confirm_many([(c.text, m) for c, m in zip(claims, found)], usage)
     except CancelledError:
         raise
     except FactCheckError:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, create_m
 from pipeline.errors import InvalidReplyError, LLMError
 from pipeline.ports import LLMRequest, Reply, StructuredLLM
 from pipeline.prompts import fence, load_prompt
-from pipeline.text import locate, quote_problem
+from pipeline.text import quote_problem, verbatim
 from pipeline.types import Evidence, Passage, Stance, UnitScore, Usage, max_chars
 
 PROMPT_NAME = "judge_stance"
@@ -63,9 +63,9 @@ def judgments_schema(passages: int) -> type[Judgments]:
 def ground(passage: Passage, stance: Stance, quote: str, rationale: str, strength: float) -> Evidence:
     """Build Evidence; the quote is replaced by the passage's own characters when found, else ungrounded."""
     quote = quote.strip()
-    found = locate(quote, passage.text) if quote else None
-    if found is not None:
-        quote, grounded = passage.text[found[0]:found[1]], True
+    own = verbatim(quote, passage.text)
+    if own:
+        quote, grounded = own, True
     else:
         grounded = not quote and stance == Stance.UNRELATED
     return Evidence(passage=passage, stance=stance, quote=quote, grounded=grounded, rationale=rationale.strip(),

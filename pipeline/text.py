@@ -174,6 +174,12 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.–—-") + "…"
 
 
+def verbatim(quote: str, text: str) -> str:
+    """The text's own characters for a quote found in it (whitespace and case may differ), or "" if not found."""
+    found = locate(quote.strip(), text) if quote.strip() else None
+    return text[found[0]:found[1]] if found else ""
+
+
 def quote_problem(number: int, quote: str, texts: list[str], noun: str) -> str:
     """Why a model's quote from numbered text `number` (1-based) is unacceptable, or "" when it is verbatim there."""
     if not 1 <= number <= len(texts):
