@@ -21,7 +21,9 @@ def eta(done: int, total: int, elapsed: float, unit: str = "", since: int = 0) -
     measured = done - since
     if measured <= 0 or elapsed <= 0:
         return f"{elapsed:.1f} s elapsed"
-    rate = f" · {measured / elapsed:.1f} {unit}/s" if unit else ""
+    per_second = measured / elapsed
+    rate = "" if not unit else (f" · {per_second:.1f} {unit}/s" if per_second >= 0.1 else
+                                f" · {elapsed / measured:.0f} s each")  # a slow model's rate would read "0.0/s"
     if done >= total:
         return f"{elapsed:.1f} s elapsed{rate}"
     return f"{elapsed:.1f} s elapsed, ~{elapsed / measured * (total - done):.0f} s left{rate}"

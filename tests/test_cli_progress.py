@@ -23,3 +23,4 @@ def test_eta_counts_only_items_done_since_the_clock_started():
     assert eta(4, 4, 2.0, "files") == "2.0 s elapsed · 2.0 files/s"
     assert eta(6, 10, 2.0, "files", since=4) == "2.0 s elapsed, ~4 s left · 1.0 files/s"
     assert eta(3, 10, 0.0, "files") == "0.0 s elapsed"
+    assert eta(1, 1, 78.5, "windows") == "78.5 s elapsed · 78 s each"
