@@ -110,11 +110,13 @@ def collapsed(candidates: Candidates, gold: set[str], weight: float) -> tuple[li
     return shown, hits or gold
 
 
-def evaluate(library: FactCheckLibrary, split: list[tuple[str, set[str]]], clean: bool,
-             ) -> dict[float, dict[str, float]]:
-    """Scores at every weight for raw or cleaned tweets."""
-    queries = [clean_query(t) if clean else t for t, _ in split]
-    found = all_candidates(library, queries)
+def split_candidates(library: FactCheckLibrary, split: list[tuple[str, set[str]]], clean: bool) -> list[Candidates]:
+    """The candidates of every raw or cleaned tweet of a split."""
+    return all_candidates(library, [clean_query(t) if clean else t for t, _ in split])
+
+
+def evaluate(found: list[Candidates], split: list[tuple[str, set[str]]]) -> dict[float, dict[str, float]]:
+    """Scores at every weight of a split's candidates."""
     return {w: scores([(ranked_ids(c, w), g) for c, (_, g) in zip(found, split)]) for w in WEIGHTS}
 
 
@@ -161,11 +163,12 @@ def run(engine: Engine, data: str | None, limit: int | None, confirm: bool = Fal
     directory = Path(data) if data else CHECKTHAT2020
     library, info = library_for(engine, directory)
     train, dev = read_split(directory, "train")[:limit], read_split(directory, "dev")[:limit]
-    tuning = {clean: evaluate(library, train, clean) for clean in (False, True)}
+    tuning = {clean: evaluate(split_candidates(library, train, clean), train) for clean in (False, True)}
     clean, weight = max(((c, w) for c in tuning for w in WEIGHTS), key=lambda cw: tuning[cw[0]][cw[1]]["MAP@5"])
-    on_dev = {c: evaluate(library, dev, c) for c in (False, True)}
+    dev_found = {c: split_candidates(library, dev, c) for c in (False, True)}
+    on_dev = {c: evaluate(dev_found[c], dev) for c in (False, True)}
     columns = ["method", "query", "MAP@5", "recall@1", "recall@5"]
-    found = all_candidates(library, [clean_query(t) if clean else t for t, _ in dev])
+    found = dev_found[clean]
     table = Table(title=f"Claim matching on CheckThat! 2020 Task 2 English dev ({len(dev)} tweets, "
                         f"{info['stored']} fact-checks)", columns=columns, baseline=["bm25", "dense"],
                   note="The last row is a diagnostic, not the lab's MAP@5: the ranking as the app shows it, with "
