@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from pipeline.bm25 import tokenize
+from pipeline.claim_source import better_source
 from pipeline.config import ClaimSettings
 from pipeline.errors import CancelledError, InvalidReplyError, LLMError, LLMUnavailableError
 from pipeline.injection import find_instructions, instruction_flags
@@ -134,11 +135,10 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
     flags = instruction_flags(article.text, article.notices, findings)
     claims: list[Claim] = []
     for candidate in candidates:
-        found = locate(candidate.source_quote, article.text)
-        if found is None:
-            stats.dropped_unlocated += 1
+        located = source_span(candidate, article.text, stats)
+        if located is None:
             continue
-        start, end = sentence_around(article.text, *found)
+        start, end, note = located
         if any(f.start < end and f.end > start for f in findings):
             stats.dropped_instructions += 1  # text addressed to a model is not a factual claim
             continue
@@ -154,11 +154,27 @@ def build_claims(article: Article, candidates: list[ClaimCandidate], settings: C
         claims.append(Claim(id=content_id(article.id, str(start), str(end), text), text=text,
                             source_quote=article.text[start:end], span=(start, end),
                             checkworthiness=round(candidate.checkworthiness, 3), origin=candidate.origin,
-                            origin_note=candidate.note, flags=flags))
+                            origin_note=note, flags=flags))
     claims.sort(key=lambda c: -c.checkworthiness)
     kept = claims[: settings.max_claims]
     stats.below_threshold += len(claims) - len(kept)
     return sorted(kept, key=lambda c: c.span)
+
+
+def source_span(candidate: ClaimCandidate, text: str, stats: RunStats) -> tuple[int, int, str] | None:
+    """The sentence a candidate comes from and its note: moved when the quoted one lacks the claim's words."""
+    found = locate(candidate.source_quote, text)
+    if found is None:
+        stats.dropped_unlocated += 1
+        return None
+    start, end = sentence_around(text, *found)
+    better = better_source(candidate.text, text, (start, end))
+    if better is None:
+        return start, end, candidate.note
+    stats.corrected_sources += 1
+    note = candidate.note or (f"The model quoted another sentence for this claim (“{text[start:end][:160]}”); its "
+                              "source was set to the sentence that holds the claim's words.")
+    return *better, note
 
 
 def find_duplicate(claims: list[Claim], text: str, span: tuple[int, int]) -> Claim | None:

@@ -104,13 +104,18 @@ def run_check(article: Article, engine: Engine) -> RunResult:
         progress.close()
 
 
+def _corrected(count: int) -> str:
+    """The summary's note on claims moved to the sentence holding their words (only when there are any)."""
+    return f", {count} source sentence{'s' if count != 1 else ''} corrected" if count else ""
+
+
 def print_summary(result: RunResult) -> None:
     """Readable run summary: engine, counts, each claim's verdict and its strongest evidence."""
     stats = result.stats
     print(f"Run {result.run_id} · engine: {result.engine.label()} · {len(result.claims)} claims "
           f"({stats.failed_claims} failed, {stats.dropped_unlocated} dropped unlocated, "
-          f"{stats.merged_duplicates} merged) · {stats.seconds:.1f} s · LLM calls {result.usage.llm_calls} "
-          f"(+{result.usage.cached_calls} cached)")
+          f"{stats.merged_duplicates} merged{_corrected(stats.corrected_sources)}) · {stats.seconds:.1f} s · "
+          f"LLM calls {result.usage.llm_calls} (+{result.usage.cached_calls} cached)")
     for number, claim in enumerate(result.claims, start=1):
         if claim.status == ClaimStatus.FAILED:
             print(f"{number:>3}. [FAILED] {claim.text}\n       {claim.error}")

@@ -17,8 +17,9 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from pipeline.claim_source import better_source
 from pipeline.factcheck_types import FactCheckMatch
-from pipeline.text import locate
+from pipeline.text import locate, sentence_around
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -249,8 +250,16 @@ class ClaimCandidate(BaseModel):
     @model_validator(mode="after")
     def _quote_is_in_the_article(self, info: ValidationInfo) -> ClaimCandidate:
         article = (info.context or {}).get("article")
-        if article is not None and locate(self.source_quote, article) is None:
+        if article is None:
+            return self
+        found = locate(self.source_quote, article)
+        if found is None:
             raise ValueError(f"source_quote {self.source_quote[:80]!r} is not a verbatim sentence of the article")
+        better = better_source(self.text, article, sentence_around(article, *found))
+        if better is not None:
+            raise ValueError(f"source_quote {self.source_quote[:80]!r} is not the sentence the claim "
+                             f"{self.text[:80]!r} comes from; quote the sentence that says it, e.g. "
+                             f"{article[better[0]:better[1]][:120]!r}")
         return self
 
 
@@ -345,6 +354,8 @@ class RunStats(BaseModel):
     candidates: int = 0
     dropped_unlocated: int = 0
     dropped_instructions: int = 0
+    # Claims whose quoted sentence did not hold their words, moved to the sentence that does.
+    corrected_sources: int = 0
     merged_duplicates: int = 0
     below_threshold: int = 0
     failed_claims: int = 0

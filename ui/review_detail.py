@@ -141,6 +141,8 @@ def render_claim_header(claim: Claim, article_flagged: bool) -> None:
     flags = claim_flags(claim, get_settings().review.low_confidence, article_flagged)
     if claim.origin == ClaimOrigin.FALLBACK:
         st.warning(f"**Not from the model.** {md(claim.origin_note)}")
+    elif claim.origin_note:
+        st.info(f"**Source sentence corrected.** {md(claim.origin_note)}")
     if claim.status == ClaimStatus.FAILED:
         st.error(f"The automatic check of this claim failed: {md(claim.error)}")
         return
