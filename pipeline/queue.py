@@ -47,9 +47,18 @@ class QueueRow(BaseModel):
         return bool(self.flags)
 
 
+def addresses_model(claim: Claim, article_flagged: bool) -> bool:
+    """True when the claim, or the article it came from, reads like instructions to a model.
+
+    A claim handed in with a list is only flagged for its own text: the other lines of the list are not its article.
+    """
+    own = any(f.flag == INJECTION_FLAG for f in claim.flags)
+    return own or (article_flagged and claim.origin != ClaimOrigin.GIVEN)
+
+
 def claim_flags(claim: Claim, low_confidence: float, article_flagged: bool = False) -> list[str]:
     """Why a claim is flagged, most urgent first."""
-    injection = [INJECTION_FLAG] if article_flagged else []
+    injection = [INJECTION_FLAG] if addresses_model(claim, article_flagged) else []
     if claim.status == ClaimStatus.FAILED:
         return [FLAG_FAILED, *injection]
     flags = injection

@@ -119,9 +119,11 @@ def render_messages(claim: Claim) -> None:
     cols[1].button("Keep theirs", on_click=keep_theirs, width="stretch")
 
 
-def render_article_warnings(result: RunResult) -> bool:
+def render_article_warnings(result: RunResult, claim: Claim) -> bool:
     """Notices about the input and instruction-like text in it; True when the article addresses a model."""
     article = result.article
+    if claim.origin == ClaimOrigin.GIVEN:
+        return render_given_claim_warning(claim)
     for notice in article.notices:
         hidden = notice == HIDDEN_NOTICE or notice.startswith(("Hidden page text", "Invisible"))
         (st.warning if hidden else st.info)(md(notice))
@@ -133,6 +135,16 @@ def render_article_warnings(result: RunResult) -> bool:
                    f"to an AI model: {quoted}. The model was told to treat the article as data only; check this "
                    "claim's suggestion with extra care.")
     return article_addresses_model(article.notices, findings)
+
+
+def render_given_claim_warning(claim: Claim) -> bool:
+    """A claim handed in with a list is warned about for its own text only (its list is not its article)."""
+    reasons = sorted({f.reason for f in claim.flags if f.flag == INJECTION_FLAG})
+    if reasons:
+        st.warning(f"**{INJECTION_FLAG.capitalize()}.** This claim reads like instructions to an AI model "
+                   f"({md('; '.join(reasons))}). The model was told to treat it as data only; check its suggestion "
+                   "with extra care.")
+    return bool(reasons)
 
 
 def render_claim_header(claim: Claim, article_flagged: bool) -> None:
@@ -298,7 +310,7 @@ def render_history(result: RunResult, claim: Claim) -> None:
 def render_detail(result: RunResult, rows: list[QueueRow], claim: Claim) -> None:
     """The whole claim view."""
     render_navigation(rows, claim.id)
-    render_claim_header(claim, render_article_warnings(result))
+    render_claim_header(claim, render_article_warnings(result, claim))
     left, right = st.columns([3, 2])
     with left:
         render_context(result, claim)
