@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+import signal
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,9 @@ from factcheck.wiring import CHAT_MODELS, Engine
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
 from pipeline.ingest import ingest_paths
+from pipeline.run import check_article
+from pipeline.runs import RunStore
+from pipeline.types import Article
 from vectorstore.embeddings import build_minilm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +32,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def ctrl_c_reaches_the_child() -> None:
+    """Popen preexec_fn: a child of a test run started in the background (which ignores SIGINT) gets Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def clean_environ(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -53,15 +64,50 @@ def engine(settings, embedder):
     return Engine(settings, overrides={"embedder": embedder})
 
 
+def built_once(tmp_path_factory, worker_id: str, name: str, build: Callable[[Path], None]) -> Path:
+    """A directory made by build(path) once per test run and shared by its workers (tests copy it to write)."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # this run's directory, above each worker's own
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / name / "ready").exists():
+            shutil.rmtree(root / name, ignore_errors=True)
+            build(root / name)
+            (root / name / "ready").touch()
+    return root / name
+
+
 @pytest.fixture(scope="session")
-def demo_store_dir(tmp_path_factory, embedder):
-    """A data dir with the demo corpus ingested once per session (tests copy it before writing)."""
-    base = tmp_path_factory.mktemp("demo-store")
-    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(base / "data"),
-                                      "FACTCHECK_LLM__PROVIDER": "offline"})
-    engine = Engine(settings, overrides={"embedder": embedder})
-    ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest)
-    return base / "data"
+def demo_store_dir(tmp_path_factory, worker_id, embedder):
+    """A data dir with the demo corpus ingested once per test run (tests copy it before writing)."""
+    def build(base: Path) -> None:
+        settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(base / "data"),
+                                          "FACTCHECK_LLM__PROVIDER": "offline"})
+        engine = Engine(settings, overrides={"embedder": embedder})
+        ingest_paths([DEMO_CORPUS], engine.store, engine.embedder, settings.ingest)
+    return built_once(tmp_path_factory, worker_id, "demo-store", build) / "data"
+
+
+def checked_once(tmp_path_factory, worker_id, demo_store_dir, embedder, name: str, article: Article):
+    """The demo store plus one saved offline check of article, made once per test run: (data dir, the run)."""
+    def build(base: Path) -> None:
+        shutil.copytree(demo_store_dir, base / "data")
+        settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(base / "data"),
+                                          "FACTCHECK_LLM__PROVIDER": "offline"})
+        check_article(article, Engine(settings, overrides={"embedder": embedder}))
+    data = built_once(tmp_path_factory, worker_id, name, build) / "data"
+    runs = RunStore(data / "runs")
+    [summary] = runs.list()
+    return data, runs.load(summary.run_id)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked slow first, longest first (stable otherwise), so the workers start them at once, not last."""
+    def estimate(item) -> float:
+        marker = item.get_closest_marker("slow")
+        return marker.args[0] if marker and marker.args else 0.0
+    items.sort(key=lambda item: -estimate(item))
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, checked_once
 from streamlit.testing.v1 import AppTest
 
 from factcheck.wiring import Engine
@@ -42,13 +42,10 @@ def data_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def checked_template(tmp_path_factory, demo_store_dir, embedder):
-    """Once per module: the demo corpus plus one offline run of the demo article."""
-    data = tmp_path_factory.mktemp("checked") / "data"
-    shutil.copytree(demo_store_dir, data)
-    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": "offline"})
-    result = check_article(load_file(DEMO_ARTICLE), Engine(settings, overrides={"embedder": embedder}))
-    return data, result
+def checked_template(tmp_path_factory, worker_id, demo_store_dir, embedder):
+    """Once per test run: the demo corpus plus one offline run of the demo article."""
+    return checked_once(tmp_path_factory, worker_id, demo_store_dir, embedder, "checked-demo",
+                        load_file(DEMO_ARTICLE))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sys
 import time
 from collections import Counter
 
+import pytest
 from conftest import ROOT
 
 from factcheck.wiring import Engine
@@ -36,6 +37,7 @@ def stored_rows(chroma_file):
         return 0
 
 
+@pytest.mark.slow(13)
 def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
     folder, data = tmp_path / "articles", tmp_path / "data"
     write_articles(folder, ARTICLES)

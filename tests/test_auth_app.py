@@ -5,7 +5,7 @@ import shutil
 import tomllib
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, checked_once
 from streamlit.testing.v1 import AppTest
 
 from factcheck.wiring import Engine
@@ -14,7 +14,6 @@ from pipeline.config import AuthSettings, load_settings
 from pipeline.loaders import load_text
 from pipeline.reports import load_report
 from pipeline.reviews import ReviewStore
-from pipeline.run import check_article
 from ui import identity
 
 APP = str(ROOT / "app.py")
@@ -29,12 +28,10 @@ SIGN_IN = {"FACTCHECK_AUTH__SIGN_IN": "true", "FACTCHECK_AUTH__REVIEWERS": '["gr
 
 
 @pytest.fixture(scope="module")
-def checked_template(tmp_path_factory, demo_store_dir, embedder):
-    """Once per module: the demo corpus and one short checked article."""
-    data = tmp_path_factory.mktemp("auth") / "data"
-    shutil.copytree(demo_store_dir, data)
-    settings = load_settings(environ={"FACTCHECK_DATA_DIR": str(data), "FACTCHECK_LLM__PROVIDER": "offline"})
-    return data, check_article(load_text(ARTICLE, title="Short"), Engine(settings, overrides={"embedder": embedder}))
+def checked_template(tmp_path_factory, worker_id, demo_store_dir, embedder):
+    """Once per test run: the demo corpus and one short checked article."""
+    return checked_once(tmp_path_factory, worker_id, demo_store_dir, embedder, "checked-short",
+                        load_text(ARTICLE, title="Short"))
 
 
 @pytest.fixture

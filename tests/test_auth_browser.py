@@ -66,6 +66,7 @@ def sign_out(page, app: str) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
+@pytest.mark.slow(33)
 def test_sign_in_as_reviewer_then_editor_in_a_real_browser(tmp_path, demo_store_dir, embedder):
     data = tmp_path / "data"
     shutil.copytree(demo_store_dir, data)

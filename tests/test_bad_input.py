@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from pdf_maker import make_pdf
 
@@ -51,6 +52,7 @@ def test_each_bad_file_gets_its_own_reason(tmp_path):
         assert name in result.stderr, (name, result.stderr)
 
 
+@pytest.mark.slow(8)
 def test_invalid_utf8_and_latin1_are_read(tmp_path):
     latin1 = tmp_path / "latin1.txt"
     sentence = "The café in Zürich said Iran sent 400 drones to Russia in 2022, officials said."

@@ -2,11 +2,13 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_ARTICLE
+from conftest import ROOT, SEED_ARTICLE, built_once
 
 
 def run_cli(*args, data_dir, stdin=None, **env):
@@ -16,15 +18,21 @@ def run_cli(*args, data_dir, stdin=None, **env):
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def demo_data(tmp_path_factory):
-    data = tmp_path_factory.mktemp("cli") / "data"
-    result = run_cli("demo", data_dir=data)
+def run_demo(base: Path) -> None:
+    """`python -m pipeline demo` into base/data, as a new user's first command."""
+    result = run_cli("demo", data_dir=base / "data")
     assert result.returncode == 0, result.stderr
     assert "Added 11 article(s)" in result.stdout and "offline heuristic baseline" in result.stdout
-    return data
 
 
+@pytest.fixture
+def demo_data(tmp_path_factory, worker_id, tmp_path):
+    """A private copy of a data dir made by the `demo` command (run once per test run)."""
+    shutil.copytree(built_once(tmp_path_factory, worker_id, "cli-demo", run_demo) / "data", tmp_path / "demo")
+    return tmp_path / "demo"
+
+
+@pytest.mark.slow(24)
 def test_check_seed_article_json(demo_data):
     result = run_cli("check", str(SEED_ARTICLE), "--json", data_dir=demo_data)
     assert result.returncode == 0, result.stderr
@@ -103,6 +111,7 @@ def test_ingest_reports_bad_files_and_exit_code(tmp_path):
     assert "Added 1 article(s)" in result.stdout and "bad.txt" in result.stderr and "binary" in result.stderr
 
 
+@pytest.mark.slow(11)
 def test_ingest_skips_a_file_that_repeats_another_and_says_so(tmp_path):
     """Issue 10's reproduction: two files that clean to the same text used to end in DuplicateIDError, exit 1."""
     folder = tmp_path / "archive"
@@ -123,6 +132,7 @@ def test_ingest_skips_a_file_that_repeats_another_and_says_so(tmp_path):
     assert "Other check" in run_cli("articles", "--search", "other", data_dir=tmp_path / "data").stdout
 
 
+@pytest.mark.slow(14)
 def test_doctor_and_reindex_commands(tmp_path):
     folder, data = tmp_path / "refs", tmp_path / "data"
     folder.mkdir()

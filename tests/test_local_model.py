@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, ctrl_c_reaches_the_child
 
 from pipeline.config import load_settings
 from pipeline.errors import ConfigError
@@ -48,6 +48,7 @@ def check(data_dir: Path, article: Path) -> subprocess.CompletedProcess:
                           env=environment(data_dir), capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow(55)
 @needs_model
 def test_a_real_small_model_checks_an_article_end_to_end(tmp_path, demo_store_dir):
     import shutil
@@ -77,13 +78,15 @@ def test_a_real_small_model_checks_an_article_end_to_end(tmp_path, demo_store_di
     assert servers_started_for(data) == []
 
 
+@pytest.mark.slow(30)
 @needs_model
 def test_ctrl_c_while_the_model_works_leaves_no_server_behind(tmp_path):
     data = tmp_path / "data"
     article = tmp_path / "short.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "check", str(article)], cwd=ROOT,
-                            env=environment(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=environment(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_reaches_the_child)
     started = threading.Event()
 
     def watch() -> None:

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, ctrl_c_reaches_the_child
 from llm_fixtures import demo_responder
 from stub_openai import StubOpenAI, system_text
 
@@ -20,7 +20,8 @@ def start_check(data_dir, base_url):
     env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__BASE_URL=base_url, FACTCHECK_LLM__MODEL="stub",
                FACTCHECK_RUN__CONCURRENCY="1", FACTCHECK_LLM__MAX_RETRIES="0")
     return subprocess.Popen([sys.executable, "-m", "pipeline", "check", ARTICLE], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_reaches_the_child)
 
 
 def wait_for_line(proc, prefix: str, timeout: float = 120) -> str:
@@ -44,6 +45,7 @@ def stance_requests(stub):
     return [r for r in stub.requests if "extract check-worthy" not in system_text(r) and len(r["messages"]) == 2]
 
 
+@pytest.mark.slow(12)
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "crash"])
 def test_interrupted_run_resumes_from_the_cache(tmp_path, demo_store_dir, stop_signal):
     import shutil

@@ -5,6 +5,7 @@ import stat
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from llm_fixtures import demo_responder
 from stub_openai import StubOpenAI
@@ -20,6 +21,7 @@ def cli(*args, data_dir, base_url):
                           text=True, timeout=600)
 
 
+@pytest.mark.slow(20)
 def test_key_is_used_but_never_written_or_shown(tmp_path):
     data = tmp_path / "data"
     outputs = []
