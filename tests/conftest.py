@@ -39,6 +39,12 @@ def ctrl_c_reaches_the_child() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def field_widget(widgets, field: str, claim_id: str):
+    """The review form's widget for one field of a claim (its key ends in a digest of the stored value)."""
+    [found] = [w for w in widgets if (w.key or "").startswith(f"{field}|{claim_id}|")]
+    return found
+
+
 def clean_environ(tmp_path: Path, **extra: str) -> dict[str, str]:
     """An environment with no keys or overrides from the developer's shell."""
     env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data")}

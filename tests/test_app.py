@@ -4,7 +4,7 @@ import re
 import shutil
 
 import pytest
-from conftest import ROOT, checked_once
+from conftest import ROOT, checked_once, field_widget
 from streamlit.testing.v1 import AppTest
 
 from factcheck.wiring import Engine
@@ -77,19 +77,37 @@ def test_deep_link_opens_the_claim_and_a_decision_survives_a_restart(checked):
     claim = flagged_claim(checked)
     at = no_errors(app(run=checked.run_id, claim=claim.id))
     assert any(claim.text in h.proto.body for h in at.get("html"))
-    assert at.selectbox(key=f"rating|{claim.id}|v0").disabled  # no reviewer name yet
+    assert field_widget(at.selectbox, "rating", claim.id).disabled  # no reviewer name yet
     at.sidebar.text_input[0].input("Ana").run()
-    at.selectbox(key=f"rating|{claim.id}|v0").select("False").run()
+    field_widget(at.selectbox, "rating", claim.id).select("False").run()
     no_errors(at)
     saved = ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id)
     assert saved.rating == "False" and saved.reviewer == "Ana" and saved.version == 1
-    at.text_area(key=f"notes|{claim.id}|v1").input("Year is wrong; see resolution 2231 text.").run()
-    at.radio(key=f"status|{claim.id}|v2").set_value(ReviewStatus.DONE).run()
+    field_widget(at.text_area, "notes", claim.id).input("Year is wrong; see resolution 2231 text.").run()
+    field_widget(at.radio, "status", claim.id).set_value(ReviewStatus.DONE).run()
     no_errors(at)
     restarted = no_errors(app(run=checked.run_id, claim=claim.id))  # a fresh session: restart or refresh
-    assert restarted.selectbox(key=f"rating|{claim.id}|v3").value == "False"
-    assert restarted.text_area(key=f"notes|{claim.id}|v3").value == "Year is wrong; see resolution 2231 text."
-    assert restarted.radio(key=f"status|{claim.id}|v3").value == ReviewStatus.DONE
+    assert field_widget(restarted.selectbox, "rating", claim.id).value == "False"
+    assert field_widget(restarted.text_area, "notes", claim.id).value == "Year is wrong; see resolution 2231 text."
+    assert field_widget(restarted.radio, "status", claim.id).value == ReviewStatus.DONE
+
+
+def test_saving_the_rating_leaves_the_text_being_typed_in_its_own_widget(checked):
+    """A slow rerun after pressing a rating key must not redraw the Explanation box the reviewer is typing in
+    (a redrawn box loses the focus and the unsaved text, and the typed digits then act as rating keys)."""
+    claim = flagged_claim(checked)
+    at = no_errors(app(run=checked.run_id, claim=claim.id))
+    at.sidebar.text_input[0].input("Ana").run()
+    before = {w.key for w in [*at.text_area, *at.selectbox, *at.radio] if claim.id in (w.key or "")}
+    next(b for b in at.button if b.key == "rate_5").click().run()
+    no_errors(at)
+    assert field_widget(at.selectbox, "rating", claim.id).value == "False"
+    after = {w.key for w in [*at.text_area, *at.selectbox, *at.radio] if claim.id in (w.key or "")}
+    redrawn = {k.split("|")[0] for k in before - after}
+    assert redrawn == {"rating", "status"}  # the saved fields only (a rating moves the status to "in progress")
+    field_widget(at.text_area, "explanation", claim.id).input("Amini was 22.").run()
+    assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).explanation == "Amini was 22."
+    assert field_widget(at.selectbox, "rating", claim.id).value == "False"
 
 
 def test_two_reviewers_editing_the_same_field_see_a_conflict(checked):
@@ -97,8 +115,8 @@ def test_two_reviewers_editing_the_same_field_see_a_conflict(checked):
     ana, ben = app(run=checked.run_id, claim=claim.id), app(run=checked.run_id, claim=claim.id)
     ana.sidebar.text_input[0].input("Ana").run()
     ben.sidebar.text_input[0].input("Ben").run()
-    ana.selectbox(key=f"rating|{claim.id}|v0").select("False").run()
-    ben.selectbox(key=f"rating|{claim.id}|v0").select("Mostly true").run()
+    field_widget(ana.selectbox, "rating", claim.id).select("False").run()
+    field_widget(ben.selectbox, "rating", claim.id).select("Mostly true").run()
     warning = next(w.value for w in ben.warning if "someone else changed" in w.value)
     assert "Ana" in warning and "False" in warning and "Mostly true" in warning
     store = ReviewStore(load_settings().reviews_db)
@@ -124,7 +142,7 @@ def test_signed_in_user_is_the_reviewer(checked):
     at.query_params["run"], at.query_params["claim"] = checked.run_id, claim.id
     at.run()
     assert any("Signed in as login@example.org" in s.value for s in at.sidebar.success)
-    at.selectbox(key=f"rating|{claim.id}|v0").select("Half true").run()
+    field_widget(at.selectbox, "rating", claim.id).select("Half true").run()
     assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).reviewer == "login@example.org"
 
 
@@ -214,7 +232,7 @@ def test_a_refused_done_is_explained_under_the_status_and_the_form_shows_what_is
     claim = flagged_claim(checked)
     at = app(run=checked.run_id, claim=claim.id)
     at.sidebar.text_input[0].input("Ana").run()
-    at.radio(key=f"status|{claim.id}|v0").set_value(ReviewStatus.DONE).run()
+    field_widget(at.radio, "status", claim.id).set_value(ReviewStatus.DONE).run()
     no_errors(at)
     assert ReviewStore(load_settings().reviews_db).get(checked.run_id, claim.id).version == 0  # nothing saved
     [status] = at.radio  # drawn anew from the store, not left on "done"

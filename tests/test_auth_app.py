@@ -5,7 +5,7 @@ import shutil
 import tomllib
 
 import pytest
-from conftest import ROOT, checked_once
+from conftest import ROOT, checked_once, field_widget
 from streamlit.testing.v1 import AppTest
 
 from factcheck.wiring import Engine
@@ -80,7 +80,7 @@ def test_a_reviewer_decides_under_their_identity_but_cannot_publish_or_delete(ch
     claim = checked.claims[0]
     at = page("", "rita", run=checked.run_id, claim=claim.id)
     assert any("Signed in as rita@example.org · reviewer" in s.value for s in at.sidebar.success)
-    at.selectbox(key=f"rating|{claim.id}|v0").select("Half true").run()
+    field_widget(at.selectbox, "rating", claim.id).select("Half true").run()
     store = ReviewStore(load_settings().reviews_db)
     assert store.get(checked.run_id, claim.id).reviewer == "rita@example.org"
     assert {e.reviewer for e in store.history(checked.run_id)} == {"rita@example.org"}

@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, field_widget
 from test_app import app, no_errors
 
 from factcheck.wiring import Engine
@@ -39,7 +39,7 @@ def test_claim_detail_shows_prior_fact_checks_and_saves_the_basis(matched):
     assert "Example Fact Check" in cards[0] and "rated <b>False</b>" in cards[0] and "2024-03-12" in cards[0]
     assert f'href="{wind.url}"' in cards[0] and "Noise from wind turbines causes cancer." in cards[0]
     at.sidebar.text_input[0].input("Ana").run()
-    at.selectbox(key=f"factcheck_basis|{claim.id}|v0").select(wind.id).run()
+    field_widget(at.selectbox, "factcheck_basis", claim.id).select(wind.id).run()
     no_errors(at)
     store = ReviewStore(load_settings().reviews_db)
     assert store.get(matched.run_id, claim.id).factcheck_basis == wind.id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import streamlit as st
@@ -24,10 +26,21 @@ def allowed_ratings() -> list[str]:
 
 
 def widget_key(field: str, review: Review) -> str:
-    """Keys carry the stored version (and how often a change was refused), so a widget is drawn anew from the
-    store after any save or refusal and never keeps showing a value the store does not hold."""
+    """Keys carry the field's stored value (and how often a change was refused), so a widget is drawn anew from
+    the store when that field changes there or a change is refused, and never keeps showing a value the store
+    does not hold. Saving another field leaves the widget alone: a text area being typed in keeps its focus and
+    its unsaved text while a rating saved a moment earlier reruns the form."""
     refusals = st.session_state.get(f"{REFUSED_KEY}|{review.claim_id}|n", 0)
-    return f"{field}|{review.claim_id}|v{review.version}" + (f"|r{refusals}" if refusals else "")
+    stored = json.dumps(stored_value(field, review), default=str, sort_keys=True)
+    digest = hashlib.sha256(stored.encode()).hexdigest()[:12]
+    return f"{field}|{review.claim_id}|{digest}" + (f"|r{refusals}" if refusals else "")
+
+
+def stored_value(field: str, review: Review) -> Any:
+    """The review's value of a field, or of one entry of a mapping field ("stances.<chunk id>")."""
+    name, _, entry = field.partition(".")
+    value = getattr(review, name, None)
+    return value.get(entry) if entry and isinstance(value, dict) else value
 
 
 def refusal(claim_id: str, field: str) -> str:
