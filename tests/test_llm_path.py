@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import time
 
 import pytest
 from llm_fixtures import RECORDED, extraction_reply, stance_reply
@@ -155,3 +156,27 @@ def test_a_failed_extraction_window_falls_back_to_marked_offline_claims(tmp_path
     assert result.claims and all(c.origin.value == "offline_fallback" for c in result.claims)
     assert all("model's reply for this part failed" in c.origin_note for c in result.claims)
     assert all(result.article.text[c.span[0]:c.span[1]] == c.source_quote for c in result.claims)
+
+
+def test_the_next_claims_retrieve_while_every_model_slot_is_busy(tmp_path, embedder, demo_store_dir, fake_provider):
+    events = []
+
+    def respond(messages):
+        system, user = messages[0].content, messages[1].content
+        if "extract check-worthy" in system:
+            return extraction_reply()
+        events.append("stance call")
+        time.sleep(1.0)
+        events.append("stance reply")
+        return stance_reply(user)
+
+    engine = llm_engine(tmp_path, embedder, demo_store_dir, fake_provider(ResponderChatModel(respond=respond)),
+                        FACTCHECK_RUN__CONCURRENCY="1")
+    search = engine.retriever.search
+    engine.retriever.search = lambda *args, **kwargs: events.append("search") or search(*args, **kwargs)
+    result = check_article(load_file(DEMO_ARTICLE), engine)
+    assert len(result.claims) == 5 and events.count("stance call") == 6  # one is the re-ask of a fabricated quote
+    assert events.index("search", 1) < events.index("stance reply")  # the second search did not wait for a slot
+    # and the single slot was never exceeded: calls and replies alternate
+    calls = [e for e in events if e != "search"]
+    assert calls == ["stance call", "stance reply"] * (len(calls) // 2)
