@@ -76,6 +76,9 @@ class GrowthSegment(BaseModel):
 
     def row(self) -> dict:
         """Throughput and how the batch time moved from the first to the last tenth of the stretch."""
+        if not self.batch_ms:  # the store was already that size (re-measuring it): nothing was written
+            return {"chunks": f"{self.from_chunks:,} (already stored)", "chunks/s": "", "batch ms p50": "",
+                    "batch ms p95": "", "first → last tenth (mean ms)": ""}
         tenth = max(1, len(self.batch_ms) // 10)
         return {"chunks": f"{self.from_chunks:,} → {self.to_chunks:,}",
                 "chunks/s": round((self.to_chunks - self.from_chunks) / max(self.seconds, 1e-9)),

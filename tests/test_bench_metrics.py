@@ -90,3 +90,11 @@ def test_percentile_interpolates_between_order_statistics():
     assert percentile([7.0], 95) == 7.0
     with pytest.raises(ValueError):
         percentile([], 50)
+
+
+def test_a_scale_store_already_at_its_size_is_measured_again_without_writing():
+    from bench.scale_store import GrowthSegment
+
+    assert GrowthSegment(from_chunks=1_000, to_chunks=1_000, seconds=0.0).row()["chunks"] == "1,000 (already stored)"
+    grown = GrowthSegment(from_chunks=0, to_chunks=512, seconds=2.0, batch_ms=[900.0, 1100.0]).row()
+    assert grown["chunks/s"] == 256 and grown["batch ms p50"] == 1000
