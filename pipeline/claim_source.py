@@ -14,20 +14,20 @@ _TIMES_BETTER = 2.0
 _MIN_WORDS = 3  # too few content words to tell sentences apart
 
 
-def word_share(claim_text: str, sentence: str) -> float:
-    """The fraction of the claim's distinct content words that occur in the sentence."""
-    words = set(tokenize(claim_text))
+def word_share(words: set[str], sentence: str) -> float:
+    """The fraction of a claim's distinct content words that occur in the sentence."""
     return len(words & set(tokenize(sentence))) / len(words) if words else 0.0
 
 
 def better_source(claim_text: str, text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     """Another sentence of text that clearly holds more of the claim's words than the quoted span, if any."""
-    if len(set(tokenize(claim_text))) < _MIN_WORDS:
+    words = set(tokenize(claim_text))  # once, not once per sentence of the article
+    if len(words) < _MIN_WORDS:
         return None
-    own = word_share(claim_text, text[span[0]:span[1]])
+    own = word_share(words, text[span[0]:span[1]])
     if own >= _LACKS:
         return None
-    scored = [(word_share(claim_text, text[start:end]), (start, end)) for start, end in sentence_spans(text)
+    scored = [(word_share(words, text[start:end]), (start, end)) for start, end in sentence_spans(text)
               if end <= span[0] or start >= span[1]]
     share, best = max(scored, default=(0.0, None))
     if best is None or share < _CLEARLY_HOLDS or share < _TIMES_BETTER * own:
