@@ -98,3 +98,14 @@ def test_a_scale_store_already_at_its_size_is_measured_again_without_writing():
     assert GrowthSegment(from_chunks=1_000, to_chunks=1_000, seconds=0.0).row()["chunks"] == "1,000 (already stored)"
     grown = GrowthSegment(from_chunks=0, to_chunks=512, seconds=2.0, batch_ms=[900.0, 1100.0]).row()
     assert grown["chunks/s"] == 256 and grown["batch ms p50"] == 1000
+
+
+def test_the_embedding_ceiling_reports_the_same_passages_against_the_machines_gemm_speed():
+    from bench.embedding_ceiling import DENSE_FLOP_PER_TOKEN, ceiling, op_profile
+
+    # all-MiniLM-L6-v2: 6 layers of Q, K, V, output (384 x 384) and feed-forward (384 x 1536, 1536 x 384) products
+    assert DENSE_FLOP_PER_TOKEN == 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)
+    [row] = ceiling(8, 1, target=150.0).rows
+    assert row["embedding chunks/s"] > 0 and 0 < row["share of GEMM speed"] < 1.5
+    profile = op_profile(4).rows
+    assert profile[0]["operator"] == "MatMul" and sum(r["share of kernel time"] for r in profile) <= 1.001

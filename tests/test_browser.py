@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, free_port
 from llm_fixtures import demo_responder
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 from stub_openai import StubOpenAI
 
@@ -63,9 +64,17 @@ def browser():
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick an option in a Streamlit selectbox by its label."""
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick an option in a Streamlit selectbox by its label, opening it again if a late rerun closed it."""
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        if not page.get_by_role("listbox").first.is_visible():
+            page.get_by_label(label, exact=True).click()
+        try:
+            wanted.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:  # a loaded machine can start the previous action's rerun after we opened the list
+            wait_idle(page)
+    wanted.click()
     wait_idle(page)
 
 

@@ -26,6 +26,8 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
     env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__PRESET="smollm2", FACTCHECK_CLAIMS__MAX_CLAIMS="3",
                FACTCHECK_RETRIEVAL__K="2", **extra)
+    # The suite runs more workers than cores: llama.cpp's OpenMP threads must sleep, not spin, at their barriers.
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return env
 
 

@@ -1,0 +1,83 @@
+"""How close the offline embedder runs to this machine's matrix-multiply speed, and where ORT spends its time.
+
+    python -c "from bench.embedding_ceiling import ceiling, op_profile; from bench.report import render_table as r; \
+print(r(ceiling(256, 3))); print(r(op_profile(128)))"
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import time
+
+import numpy as np
+
+from bench.ingest_compare import passage_texts
+from bench.report import Table
+from vectorstore.embeddings import MiniLMEmbedder
+
+LAYERS, HIDDEN, FFN = 6, 384, 1536  # all-MiniLM-L6-v2
+DENSE_FLOP_PER_TOKEN = 2 * LAYERS * (4 * HIDDEN * HIDDEN + 2 * HIDDEN * FFN)  # attention scores add ~5-10 %
+
+
+def gemm_gflops(seconds: float = 3.0) -> float:
+    """fp32 GFLOP/s numpy reaches on a layer-shaped product (2,048 tokens x 384 by 384 x 1,536)."""
+    a = np.random.default_rng(0).random((2048, HIDDEN), dtype=np.float32)
+    b = np.random.default_rng(1).random((HIDDEN, FFN), dtype=np.float32)
+    started, products = time.perf_counter(), 0
+    while time.perf_counter() - started < seconds:
+        a @ b
+        products += 1
+    return products * 2 * a.shape[0] * HIDDEN * FFN / (time.perf_counter() - started) / 1e9
+
+
+def ceiling(count: int, rounds: int, target: float = 150.0) -> Table:
+    """Per round: GEMM speed, embedding speed, and what the target would need, measured back to back."""
+    embedder = MiniLMEmbedder()
+    texts = passage_texts(count, seed=5)
+    embedder.embed(["warm up"])
+    tokens = sum(len(e.ids) for e in embedder._tokenizer.encode_batch(texts)) / len(texts)
+    needed = target * tokens * DENSE_FLOP_PER_TOKEN / 1e9
+    rows = []
+    for r in range(rounds):
+        gemm = gemm_gflops()
+        started = time.perf_counter()
+        embedder.embed(texts)
+        rate = len(texts) / (time.perf_counter() - started)
+        achieved = rate * tokens * DENSE_FLOP_PER_TOKEN / 1e9
+        rows.append({"round": r + 1, "numpy fp32 GEMM GFLOP/s": round(gemm), "embedding chunks/s": round(rate, 1),
+                     "dense GFLOP/s achieved": round(achieved), "share of GEMM speed": round(achieved / gemm, 2),
+                     f"GFLOP/s {target:.0f} chunks/s needs": round(needed)})
+    title = f"Embedding vs this machine's matrix-multiply speed ({count} passages, {tokens:.0f} tokens each)"
+    return Table(title=title,
+                 columns=list(rows[0]), rows=rows,
+                 note=f"Load average at the end: {os.getloadavg()[0]:.1f}. Dense FLOPs only (Q, K, V, output and "
+                      "feed-forward products); the model's weights are int8 on disk but dequantised to fp32 at load.")
+
+
+def op_profile(count: int) -> Table:
+    """Share of ORT kernel time per operator type while embedding `count` passages."""
+    import onnxruntime
+
+    embedder = MiniLMEmbedder()
+    embedder.embed(["warm up"])
+    options = onnxruntime.SessionOptions()
+    options.enable_profiling = True
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    embedder._session = onnxruntime.InferenceSession(str(embedder.model_path), options,
+                                                     providers=["CPUExecutionProvider"])
+    embedder.embed(passage_texts(count, seed=5))
+    trace = embedder._session.end_profiling()
+    with open(trace, encoding="utf-8") as handle:
+        events = json.load(handle)
+    os.unlink(trace)
+    spent: collections.Counter[str] = collections.Counter()
+    for event in events:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            spent[event["args"]["op_name"]] += event["dur"]
+    total = sum(spent.values())
+    rows = [{"operator": op, "share of kernel time": round(us / total, 3)} for op, us in spent.most_common(10)]
+    return Table(title="Where onnxruntime spends the embedding time (operator types, fused graph)",
+                 columns=list(rows[0]), rows=rows)
