@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bench.datasets import shared_dir
-from factcheck.wiring import CHAT_MODELS, EMBEDDERS, Engine
-from pipeline.config import EmbeddingSettings, load_settings
+from factcheck.wiring import CHAT_MODELS, Engine
+from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
 from pipeline.ingest import ingest_paths
 from pipeline.lru import CachedEmbedder
@@ -58,17 +58,6 @@ def embedder():
     """The real offline embedder, loaded once per worker; its vectors are remembered across tests, as a
     long-running app process remembers them (the demo corpus's sentences are otherwise re-embedded per test)."""
     return CachedEmbedder(build_minilm(load_settings(environ={})), size=200_000)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def app_engines_share_the_embedder(embedder):
-    """In-process apps (AppTest) built from default embedding settings get the worker's loaded model, through
-    the same registry a plugin would use; any other embedding setting still builds its own."""
-    def build(settings):
-        return embedder if settings.embedding == EmbeddingSettings() else build_minilm(settings)
-    EMBEDDERS.register("minilm", build)
-    yield
-    EMBEDDERS.register("minilm", build_minilm)
 
 
 @pytest.fixture
