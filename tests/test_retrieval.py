@@ -106,7 +106,8 @@ def test_embeddings_match_the_version_1_vectors(embedder):
     fixtures = Path(__file__).parent / "fixtures"
     texts = json.loads((fixtures / "minilm-reference-texts.json").read_text(encoding="utf-8"))
     reference = np.load(fixtures / "minilm-reference-vectors.npy")
+    model = embedder.inner  # the model itself: the test embedder's cache would answer the later batches
     for batch in (texts, list(reversed(texts)), texts[:1]):
-        vectors = embedder.embed(batch)
+        vectors = model.embed(batch)
         expected = reference[[texts.index(t) for t in batch]]
         assert np.min(np.sum(vectors * expected, axis=1)) >= 0.9999

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from google.protobuf.message import DecodeError
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
+from vectorstore.onnx_graph import without_nan_guards
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with 256-token inputs.
 
@@ -53,7 +56,8 @@ class MiniLMEmbedder:
 
     Texts are tokenised once per window (unpadded), sorted by token count and padded per batch in
     numpy, so almost no padding is computed; ORT's worker threads do not spin between runs, which
-    matters on a small, shared CPU. Vectors equal the plain per-batch-padded computation.
+    matters on a small, shared CPU; the exported attention's NaN guards, which never fire, are removed before
+    loading (`onnx_graph.py`). Vectors equal the plain per-batch-padded computation.
     """
 
     name = "minilm-l6-int8"
@@ -70,6 +74,7 @@ class MiniLMEmbedder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+        self.nan_guards_removed = 0
         if model_path:
             self.name = f"onnx-{Path(model_path).stem}-{(model_sha256 or 'unchecked')[:8]}"
 
@@ -88,10 +93,16 @@ class MiniLMEmbedder:
             options.intra_op_num_threads = self.threads
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = onnxruntime.InferenceSession(str(self.model_path), options,
-                                               providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(self._model_bytes(), options, providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in session.get_inputs()}
         self._tokenizer, self._session = tokenizer, session
+
+    def _model_bytes(self) -> bytes:
+        """The model file without its attention NaN guards (an exact edit; a file that is not ONNX is passed on)."""
+        data = self.model_path.read_bytes()
+        with contextlib.suppress(DecodeError):  # onnxruntime then says what is wrong with the file
+            data, self.nan_guards_removed = without_nan_guards(data)
+        return data
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed texts; batches are formed from equal token counts so almost no padding is computed."""
