@@ -73,7 +73,10 @@ class StubOpenAI:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
-                request = json.loads(self.rfile.read(length) or b"{}")
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the client died mid-request (a killed run): nothing reached the model
+                request = json.loads(body or b"{}")
                 with stub._lock:
                     stub.headers.append(dict(self.headers))
                 reply = stub._next_reply(request)
