@@ -101,7 +101,7 @@ def test_a_scale_store_already_at_its_size_is_measured_again_without_writing():
 
 
 def test_the_embedding_ceiling_reports_the_same_passages_against_the_machines_gemm_speed():
-    from bench.embedding_ceiling import DENSE_FLOP_PER_TOKEN, ceiling, op_profile, without_guards_vs_exported
+    from bench.embedding_ceiling import DENSE_FLOP_PER_TOKEN, ceiling, op_profile, simplified_vs_exported
 
     # all-MiniLM-L6-v2: 6 layers of Q, K, V, output (384 x 384) and feed-forward (384 x 1536, 1536 x 384) products
     assert DENSE_FLOP_PER_TOKEN == 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)
@@ -110,5 +110,5 @@ def test_the_embedding_ceiling_reports_the_same_passages_against_the_machines_ge
     profile = op_profile(4).rows
     assert profile[0]["operator"] == "MatMul" and sum(r["share of kernel time"] for r in profile) <= 1.001
     assert "IsNaN" not in {r["operator"] for r in profile}  # it profiles the graph the embedder loads
-    before, now = without_guards_vs_exported(4, 1).rows
+    before, now = simplified_vs_exported(4, 1).rows
     assert before["model graph"].startswith("graph as exported") and now["min cosine to before"] >= 0.99999

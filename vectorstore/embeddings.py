@@ -13,7 +13,7 @@ from google.protobuf.message import DecodeError
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from vectorstore.onnx_graph import without_nan_guards
+from vectorstore.onnx_graph import simplified
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with 256-token inputs.
 
@@ -56,8 +56,8 @@ class MiniLMEmbedder:
 
     Texts are tokenised once per window (unpadded), sorted by token count and padded per batch in
     numpy, so almost no padding is computed; ORT's worker threads do not spin between runs, which
-    matters on a small, shared CPU; the exported attention's NaN guards, which never fire, are removed before
-    loading (`onnx_graph.py`). Vectors equal the plain per-batch-padded computation.
+    matters on a small, shared CPU; the exported attention's NaN guards, which never fire, are removed and the
+    exported GELUs fused before loading (`onnx_graph.py`). Vectors equal the plain per-batch-padded computation.
     """
 
     name = "minilm-l6-int8"
@@ -74,7 +74,7 @@ class MiniLMEmbedder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
-        self.nan_guards_removed = 0
+        self.graph_edits: dict[str, int] = {}
         if model_path:
             self.name = f"onnx-{Path(model_path).stem}-{(model_sha256 or 'unchecked')[:8]}"
 
@@ -98,10 +98,10 @@ class MiniLMEmbedder:
         self._tokenizer, self._session = tokenizer, session
 
     def _model_bytes(self) -> bytes:
-        """The model file without its attention NaN guards (an exact edit; a file that is not ONNX is passed on)."""
+        """The model file with its graph simplified (exact edits; a file that is not ONNX is passed on as it is)."""
         data = self.model_path.read_bytes()
         with contextlib.suppress(DecodeError):  # onnxruntime then says what is wrong with the file
-            data, self.nan_guards_removed = without_nan_guards(data)
+            data, self.graph_edits = simplified(data)
         return data
 
     def embed(self, texts: list[str]) -> np.ndarray:
