@@ -16,7 +16,7 @@ import numpy as np
 
 from bench.ingest_compare import passage_texts
 from bench.report import Table
-from vectorstore.embeddings import MiniLMEmbedder
+from vectorstore.embeddings import MiniLMEmbedder, session_options
 
 LAYERS, HIDDEN, FFN = 6, 384, 1536  # all-MiniLM-L6-v2
 DENSE_FLOP_PER_TOKEN = 2 * LAYERS * (4 * HIDDEN * HIDDEN + 2 * HIDDEN * FFN)  # attention scores add ~5-10 %
@@ -61,7 +61,8 @@ def op_profile(count: int) -> Table:
     """Share of ORT kernel time per operator type while embedding `count` passages."""
     embedder = MiniLMEmbedder()
     embedder.embed(["warm up"])
-    embedder._session = _session(embedder._model_bytes(), profile=True)  # the graph as the embedder loads it
+    model = embedder._simplified(embedder.model_path.read_bytes())  # the graph as the embedder loads it
+    embedder._session = _session(model, profile=True)
     embedder.embed(passage_texts(count, seed=5))
     trace = embedder._session.end_profiling()
     with open(trace, encoding="utf-8") as handle:
@@ -89,10 +90,8 @@ def _session(model: bytes, profile: bool = False) -> Any:
     """An onnxruntime session with the embedder's own options."""
     import onnxruntime
 
-    options = onnxruntime.SessionOptions()
+    options = session_options()
     options.enable_profiling = profile
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 

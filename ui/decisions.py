@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 import streamlit as st
 
 from pipeline.errors import FactCheckError, InputError
 from pipeline.review_types import Review, ReviewStatus
-from pipeline.reviews import ReviewConflict
+from pipeline.reviews import ReviewConflict, field_value
 from ui.state import get_settings, review_store, reviewer
 
 CONFLICT_KEY = "review_conflict"
@@ -31,16 +30,8 @@ def widget_key(field: str, review: Review) -> str:
     does not hold. Saving another field leaves the widget alone: a text area being typed in keeps its focus and
     its unsaved text while a rating saved a moment earlier reruns the form."""
     refusals = st.session_state.get(f"{REFUSED_KEY}|{review.claim_id}|n", 0)
-    stored = json.dumps(stored_value(field, review), default=str, sort_keys=True)
-    digest = hashlib.sha256(stored.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(field_value(review, field).encode()).hexdigest()[:12]
     return f"{field}|{review.claim_id}|{digest}" + (f"|r{refusals}" if refusals else "")
-
-
-def stored_value(field: str, review: Review) -> Any:
-    """The review's value of a field, or of one entry of a mapping field ("stances.<chunk id>")."""
-    name, _, entry = field.partition(".")
-    value = getattr(review, name, None)
-    return value.get(entry) if entry and isinstance(value, dict) else value
 
 
 def refusal(claim_id: str, field: str) -> str:

@@ -33,22 +33,27 @@ def _default_tokenizer_path() -> Path:
     return Path(__file__).resolve().parent / "assets" / "minilm-l6-tokenizer.json"
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_checksum(path: Path, expected: str, what: str) -> None:
-    """Refuse a model file whose sha256 differs from the configured one."""
+def read_verified(path: Path, expected: str, what: str) -> bytes:
+    """A model file's bytes, refused when it is missing or its sha256 differs from the configured one."""
     if not path.exists():
         raise ConfigError(f"The {what} file {path} does not exist", "Fix the path in the embedding settings")
-    if expected and sha256_file(path) != expected.lower():
+    data = path.read_bytes()
+    if expected and hashlib.sha256(data).hexdigest() != expected.lower():
         raise ConfigError(f"The {what} file {path} does not match its expected sha256",
                           "Reinstall the package, or set the matching checksum in the embedding settings")
+    return data
+
+
+def session_options(threads: int = 0) -> Any:
+    """onnxruntime options of the embedder: full graph optimisation, worker threads that do not spin."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
 
 
 class MiniLMEmbedder:
@@ -83,26 +88,20 @@ class MiniLMEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        verify_checksum(self.model_path, self._checksums[0], "embedding model")
-        verify_checksum(self.tokenizer_path, self._checksums[1], "tokenizer")
-        tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
+        model = read_verified(self.model_path, self._checksums[0], "embedding model")
+        tokenizer = Tokenizer.from_buffer(read_verified(self.tokenizer_path, self._checksums[1], "tokenizer"))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.no_padding()  # tokenizer.json pads to 128; we pad each batch ourselves
-        options = onnxruntime.SessionOptions()
-        if self.threads:
-            options.intra_op_num_threads = self.threads
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = onnxruntime.InferenceSession(self._model_bytes(), options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(self._simplified(model), session_options(self.threads),
+                                               providers=["CPUExecutionProvider"])
         self._input_names = {i.name for i in session.get_inputs()}
         self._tokenizer, self._session = tokenizer, session
 
-    def _model_bytes(self) -> bytes:
-        """The model file with its graph simplified (exact edits; a file that is not ONNX is passed on as it is)."""
-        data = self.model_path.read_bytes()
+    def _simplified(self, model: bytes) -> bytes:
+        """The model with its graph simplified (exact edits; bytes that are not ONNX are passed on as they are)."""
         with contextlib.suppress(DecodeError):  # onnxruntime then says what is wrong with the file
-            data, self.graph_edits = simplified(data)
-        return data
+            model, self.graph_edits = simplified(model)
+        return model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed texts; batches are formed from equal token counts so almost no padding is computed."""

@@ -77,13 +77,11 @@ def simplified(model_bytes: bytes) -> tuple[bytes, dict[str, int]]:
 
 def _remove_nan_guards(graph: Any) -> int:
     """Replace every `Where(IsNaN(x), c, x)` by x; the count removed."""
-    nodes = list(graph.node)
-    producer = {name: node for node in nodes for name in node.output}
-    outputs = {value.name for value in graph.output}
+    nodes, wiring = list(graph.node), _Wiring(graph)
     replaced: dict[str, str] = {}
     for node in nodes:
-        if node.op_type == "Where" and len(node.input) == 3 and node.output[0] not in outputs:
-            condition = producer.get(node.input[0])
+        if node.op_type == "Where" and len(node.input) == 3 and node.output[0] not in wiring.outputs:
+            condition = wiring.producer.get(node.input[0])
             if condition is not None and condition.op_type == "IsNaN" and condition.input[0] == node.input[2]:
                 replaced[node.output[0]] = node.input[2]
     if not replaced:
@@ -105,9 +103,8 @@ def _original(name: str, replaced: dict[str, str]) -> str:
 
 def _fuse_gelus(graph: Any) -> int:
     """Replace each exported exact GELU chain by one contrib Gelu node; the count fused."""
-    nodes = list(graph.node)
-    constants = {t.name: value for t in graph.initializer if (value := _scalar(t)) is not None}
-    chains = [chain for node in nodes if node.op_type == "Erf" and (chain := _gelu_chain(node, graph, constants))]
+    nodes, wiring = list(graph.node), _Wiring(graph)
+    chains = [chain for node in nodes if node.op_type == "Erf" and (chain := _gelu_chain(node, wiring))]
     if not chains:
         return 0
     fused = {id(n) for chain in chains for n in chain[1]}
@@ -134,39 +131,52 @@ def _drop_unread_initializers(graph: Any, candidates: set[str]) -> None:
             del graph.initializer[index]
 
 
-def _gelu_chain(erf: Any, graph: Any, constants: dict[str, float]) -> tuple[str, list[Any]] | None:
-    """(x, [Div, Erf, Add, Mul, Mul]) when erf sits in x·½·(1 + erf(x/√2)) with nothing else reading inside it."""
-    nodes = list(graph.node)
-    producer = {name: node for node in nodes for name in node.output}
-    readers: dict[str, list[Any]] = {}
-    for node in nodes:
-        for name in node.input:
-            readers.setdefault(name, []).append(node)
-    outputs = {value.name for value in graph.output}
+class _Wiring:
+    """Who produces and who reads each value of a graph, its outputs and its scalar float constants."""
 
-    def only_reader(node: Any, op_type: str) -> Any:
-        found = readers.get(node.output[0], [])
-        ok = len(found) == 1 and found[0].op_type == op_type and node.output[0] not in outputs
+    def __init__(self, graph: Any):
+        self.producer = {name: node for node in graph.node for name in node.output}
+        self.readers: dict[str, list[Any]] = {}
+        for node in graph.node:
+            for name in node.input:
+                self.readers.setdefault(name, []).append(node)
+        self.outputs = {value.name for value in graph.output}
+        self.constants = {t.name: value for t in graph.initializer if (value := _scalar(t)) is not None}
+
+    def only_reader(self, node: Any, op_type: str) -> Any:
+        """The single node reading node's output when it is an op_type and the output is internal, else None."""
+        found = self.readers.get(node.output[0], [])
+        ok = len(found) == 1 and found[0].op_type == op_type and node.output[0] not in self.outputs
         return found[0] if ok else None
 
-    def other_input(node: Any, known: str) -> str | None:
-        rest = [name for name in node.input if name != known]
-        return rest[0] if len(node.input) == 2 and len(rest) == 1 else None
+    def is_constant(self, name: str | None, expected: float) -> bool:
+        """name is a float32 scalar constant equal to expected up to float32 rounding."""
+        value = self.constants.get(name or "")
+        return value is not None and abs(value - expected) <= 1e-6 * max(1.0, abs(expected))
 
-    div = producer.get(erf.input[0])
-    if div is None or div.op_type != "Div" or len(div.input) != 2 or not _near(constants.get(div.input[1]), 2 ** .5):
+
+def _other_input(node: Any, known: str) -> str | None:
+    """The input of a two-input node that is not known."""
+    rest = [name for name in node.input if name != known]
+    return rest[0] if len(node.input) == 2 and len(rest) == 1 else None
+
+
+def _gelu_chain(erf: Any, wiring: _Wiring) -> tuple[str, list[Any]] | None:
+    """(x, [Div, Erf, Add, Mul, Mul]) when erf sits in x·½·(1 + erf(x/√2)) with nothing else reading inside it."""
+    div = wiring.producer.get(erf.input[0])
+    if div is None or div.op_type != "Div" or len(div.input) != 2 or not wiring.is_constant(div.input[1], 2 ** .5):
         return None
     x = div.input[0]
-    add = only_reader(erf, "Add") if only_reader(div, "Erf") is erf else None
-    if add is None or not _near(constants.get(other_input(add, erf.output[0]) or ""), 1.0):
+    add = wiring.only_reader(erf, "Add") if wiring.only_reader(div, "Erf") is erf else None
+    if add is None or not wiring.is_constant(_other_input(add, erf.output[0]), 1.0):
         return None
-    first = only_reader(add, "Mul")
-    second = only_reader(first, "Mul") if first is not None else None
+    first = wiring.only_reader(add, "Mul")
+    second = wiring.only_reader(first, "Mul") if first is not None else None
     if first is None or second is None:
         return None
-    factors = {other_input(first, add.output[0]), other_input(second, first.output[0])}
+    factors = {_other_input(first, add.output[0]), _other_input(second, first.output[0])}
     half = next((f for f in factors if f is not None and f != x), None)
-    if x not in factors or half is None or not _near(constants.get(half), 0.5):
+    if x not in factors or not wiring.is_constant(half, 0.5):
         return None
     return x, [div, erf, add, first, second]
 
@@ -178,11 +188,6 @@ def _scalar(tensor: Any) -> float | None:
     if tensor.float_data:
         return float(tensor.float_data[0])
     return struct.unpack("<f", tensor.raw_data)[0] if len(tensor.raw_data) == 4 else None
-
-
-def _near(value: float | None, expected: float) -> bool:
-    """A float32 constant equal to expected up to float32 rounding."""
-    return value is not None and abs(value - expected) <= 1e-6 * max(1.0, abs(expected))
 
 
 def _set_nodes(graph: Any, nodes: list[Any]) -> None:
