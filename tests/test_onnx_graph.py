@@ -4,7 +4,9 @@ import struct
 
 import numpy as np
 import onnxruntime
+import pytest
 
+from pipeline.errors import ConfigError
 from vectorstore.embeddings import MiniLMEmbedder
 from vectorstore.onnx_graph import _model_class, simplified
 
@@ -95,3 +97,12 @@ def test_the_shipped_model_is_simplified_and_keeps_its_vectors():
     original._session = onnxruntime.InferenceSession(str(original.model_path), onnxruntime.SessionOptions(),
                                                      providers=["CPUExecutionProvider"])
     assert np.min(np.sum(vectors * original.embed(texts), axis=1)) >= 0.99999
+
+
+def test_a_model_file_that_is_not_onnx_is_one_sentence_naming_the_file(tmp_path):
+    junk = tmp_path / "model.onnx"
+    junk.write_text("not a model\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        MiniLMEmbedder(model_path=str(junk)).embed(["x"])
+    assert raised.value.user_message() == (f"The embedding model file {junk} is not an ONNX model onnxruntime can "
+                                           "load. Point the embedding model path at an .onnx file.")

@@ -92,8 +92,14 @@ class MiniLMEmbedder:
         tokenizer = Tokenizer.from_buffer(read_verified(self.tokenizer_path, self._checksums[1], "tokenizer"))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.no_padding()  # tokenizer.json pads to 128; we pad each batch ourselves
-        session = onnxruntime.InferenceSession(self._simplified(model), session_options(self.threads),
-                                               providers=["CPUExecutionProvider"])
+        from onnxruntime.capi.onnxruntime_pybind11_state import Fail, InvalidGraph, InvalidProtobuf
+
+        try:
+            session = onnxruntime.InferenceSession(self._simplified(model), session_options(self.threads),
+                                                   providers=["CPUExecutionProvider"])
+        except (InvalidProtobuf, InvalidGraph, Fail):
+            raise ConfigError(f"The embedding model file {self.model_path} is not an ONNX model onnxruntime can load",
+                              "Point the embedding model path at an .onnx file") from None
         self._input_names = {i.name for i in session.get_inputs()}
         self._tokenizer, self._session = tokenizer, session
 
