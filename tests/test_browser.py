@@ -174,8 +174,11 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         claim = next(c for c in run["claims"] if "32 years old" in c["source_quote"])
         page.goto(f"{server.url}/?run={run['run_id']}&claim={claim['id']}")
         page.get_by_text(claim["text"], exact=True).first.wait_for()
-        page.get_by_label("Your name (recorded with every decision)").fill("Ana Ruiz")
+        name = page.get_by_label("Your name (recorded with every decision)")
+        name.fill("Ana Ruiz")
         press(page, "Enter")  # a busy machine reruns slowly: a choice made before the rerun ends can be lost
+        press(page, "Escape")  # the help says Esc leaves a text field, so the next keys act on the page
+        expect(name).not_to_be_focused()
         assert f"run={run['run_id']}" in page.url and f"claim={claim['id']}" in page.url
         choose(page, "Final verdict", "refuted")
         note = page.get_by_role("textbox", name="Notes (internal)")

@@ -42,8 +42,8 @@ if (!window.fcFocusExplanation) {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "e") {
       const field = document.querySelector('textarea[aria-label="Explanation"]');
       if (field) { event.preventDefault(); field.focus(); }
-    } else if (event.key === "Escape" && document.activeElement?.tagName === "TEXTAREA") {
-      document.activeElement.blur();  // Streamlit saves a text area when it loses the focus
+    } else if (event.key === "Escape" && ["TEXTAREA", "INPUT"].includes(document.activeElement?.tagName)) {
+      document.activeElement.blur();  // Streamlit saves a text field when it loses the focus
     }
   });
 }
