@@ -132,11 +132,15 @@ def next_to_decide(rows: list[QueueRow], claim_id: str) -> str | None:
     """The claim a reviewer should decide after claim_id: flagged first, then the rest; None when all are done.
 
     Claims after claim_id in that order come first, so skipping one moves on instead of bouncing back.
+    claim_id keeps the place it had while undecided: marking it done must not send the reviewer back to a
+    claim they skipped.
     """
     ordered = [r.claim_id for r in sort_queue(rows) if r.status != ReviewStatus.DONE and r.claim_id != claim_id]
     if not ordered:
         return None
-    order = [r.claim_id for r in sort_queue(rows)]
+    undecided_here = [r.model_copy(update={"status": ReviewStatus.IN_PROGRESS}) if r.claim_id == claim_id else r
+                      for r in rows]
+    order = [r.claim_id for r in sort_queue(undecided_here)]
     here = order.index(claim_id) if claim_id in order else -1
     later = [c for c in ordered if order.index(c) > here]
     return (later or ordered)[0]

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,23 @@ def browser():
         chromium.close()
 
 
+@contextmanager
+def explained_failure(page, tmp_path: Path):
+    """On a failure, keep a screenshot and add the page's address, text and the server log's tail to the report."""
+    try:
+        yield
+    except Exception as exc:
+        try:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            text = page.locator("body").inner_text(timeout=5_000)
+            exc.add_note(f"page: {page.url}\n--- page text (tail) ---\n{text[-3000:]}")
+        except Exception as inner:  # the page itself may be what broke
+            exc.add_note(f"page: unavailable ({inner})")
+        logs = "".join(log.read_text(errors="replace") for log in sorted(tmp_path.glob("streamlit*.log")))
+        exc.add_note(f"--- streamlit log (tail) ---\n{logs[-3000:]}")
+        raise
+
+
 def choose(page, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox by its label, opening it again if a late rerun closed it."""
     wanted = page.get_by_role("option", name=option, exact=True)
@@ -113,8 +131,13 @@ def press(page, key: str) -> None:
 
 
 def rated_false(page) -> None:
-    """The rating picker shows "False" (a fragment rerun can leave the previous picker in the page for a moment)."""
+    """The rating picker shows "False" (a fragment rerun can leave the previous picker in the page for a moment).
+
+    Then wait for the run that drew it to end: on a loaded machine the run may start after wait_idle looked, and
+    Streamlit can drop a button press that arrives while a run is still going.
+    """
     expect(page.locator('input[aria-label="Rating (published)"][value="False"]').first).to_be_visible()
+    wait_idle(page)
 
 
 def decide_with_the_keyboard(page, claim_id: str, explanation: str) -> None:
@@ -134,15 +157,20 @@ def decide_with_the_keyboard(page, claim_id: str, explanation: str) -> None:
 
 
 def walk_on_with_the_keyboard(page, run: dict, data_dir: Path) -> None:
-    """J and K move through the claims; 5 then D decides and lands on the next claim to decide."""
-    here = claim_in_url(page)
+    """J and K move through the claims; skipping one, 5 then D decides and moves on past it, not back to it."""
+    skipped = claim_in_url(page)
     page.keyboard.press("j")
-    page.wait_for_function(f"() => !location.href.includes('{here}')")
+    page.wait_for_function(f"() => !location.href.includes('{skipped}')")
     wait_idle(page)
     page.keyboard.press("k")
-    page.wait_for_function(f"() => location.href.includes('{here}')")
+    page.wait_for_function(f"() => location.href.includes('{skipped}')")
     wait_idle(page)
+    page.keyboard.press("j")
+    page.wait_for_function(f"() => !location.href.includes('{skipped}')")
+    wait_idle(page)
+    here = claim_in_url(page)
     expected = next_to_decide_now(run, data_dir, here)
+    assert expected not in (None, skipped), "the walk needs an undecided claim after the one it decides"
     press(page, "5")
     rated_false(page)
     page.keyboard.press("d")
@@ -158,50 +186,51 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)
-        page.goto(f"{server.url}/library")
-        page.get_by_role("tab", name="Demo corpus").click()
-        page.get_by_role("button", name="Load the demo corpus").click()
-        page.get_by_text("Added 11 article(s)").wait_for()
+        with explained_failure(page, tmp_path):
+            page.goto(f"{server.url}/library")
+            page.get_by_role("tab", name="Demo corpus").click()
+            page.get_by_role("button", name="Load the demo corpus").click()
+            page.get_by_text("Added 11 article(s)").wait_for()
 
-        check_demo_article(page, server)
-        page.get_by_role("button", name="Open claim").wait_for()
-        page.screenshot(path=str(shots / "queue.png"), full_page=True)
+            check_demo_article(page, server)
+            page.get_by_role("button", name="Open claim").wait_for()
+            page.screenshot(path=str(shots / "queue.png"), full_page=True)
 
-        # A second run, so the deep link below opens an older run than the newest (a past regression).
-        check_demo_article(page, server)
-        run_file = sorted((data_dir / "runs").glob("*.json"))[0]
-        run = json.loads(run_file.read_text())
-        claim = next(c for c in run["claims"] if "32 years old" in c["source_quote"])
-        page.goto(f"{server.url}/?run={run['run_id']}&claim={claim['id']}")
-        page.get_by_text(claim["text"], exact=True).first.wait_for()
-        name = page.get_by_label("Your name (recorded with every decision)")
-        name.fill("Ana Ruiz")
-        press(page, "Enter")  # a busy machine reruns slowly: a choice made before the rerun ends can be lost
-        press(page, "Escape")  # the help says Esc leaves a text field, so the next keys act on the page
-        expect(name).not_to_be_focused()
-        assert f"run={run['run_id']}" in page.url and f"claim={claim['id']}" in page.url
-        choose(page, "Final verdict", "refuted")
-        note = page.get_by_role("textbox", name="Notes (internal)")
-        note.fill("Amini was 22, not 32; see the corpus explainer.")
-        note.press("Control+Enter")
-        press(page, "Escape")  # leave the field: keys act on the page again
-        decide_with_the_keyboard(page, claim["id"], "Mahsa Amini was 22 years old when she died in September 2022.")
-        page.screenshot(path=str(shots / "claim-detail.png"), full_page=True)
-        walk_on_with_the_keyboard(page, run, data_dir)
-        page.get_by_role("button", name="Keyboard").click()
-        page.get_by_text("mark done and open the next claim to decide").wait_for()
-        page.screenshot(path=str(shots / "keyboard-help.png"))
-        page.keyboard.press("Escape")
-        page.goto(f"{server.url}/inbox")
-        page.get_by_text("claims match.").wait_for()
-        page.locator("[data-testid=stDataFrame] canvas").first.wait_for()  # the table has drawn
-        wait_idle(page)
-        page.screenshot(path=str(shots / "inbox.png"), full_page=True)
-        page.goto(f"{server.url}/dashboard")
-        page.get_by_text("Oldest undecided flagged claims").wait_for()
-        page.locator("[data-testid=stMetricValue]").first.wait_for()
-        wait_idle(page)
-        page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+            # A second run, so the deep link below opens an older run than the newest (a past regression).
+            check_demo_article(page, server)
+            run_file = sorted((data_dir / "runs").glob("*.json"))[0]
+            run = json.loads(run_file.read_text())
+            claim = next(c for c in run["claims"] if "32 years old" in c["source_quote"])
+            page.goto(f"{server.url}/?run={run['run_id']}&claim={claim['id']}")
+            page.get_by_text(claim["text"], exact=True).first.wait_for()
+            name = page.get_by_label("Your name (recorded with every decision)")
+            name.fill("Ana Ruiz")
+            press(page, "Enter")  # a busy machine reruns slowly: a choice made before the rerun ends can be lost
+            press(page, "Escape")  # the help says Esc leaves a text field, so the next keys act on the page
+            expect(name).not_to_be_focused()
+            assert f"run={run['run_id']}" in page.url and f"claim={claim['id']}" in page.url
+            choose(page, "Final verdict", "refuted")
+            note = page.get_by_role("textbox", name="Notes (internal)")
+            note.fill("Amini was 22, not 32; see the corpus explainer.")
+            note.press("Control+Enter")
+            press(page, "Escape")  # leave the field: keys act on the page again
+            decide_with_the_keyboard(page, claim["id"], "Mahsa Amini was 22 years old when she died in September 2022.")
+            page.screenshot(path=str(shots / "claim-detail.png"), full_page=True)
+            walk_on_with_the_keyboard(page, run, data_dir)
+            page.get_by_role("button", name="Keyboard").click()
+            page.get_by_text("mark done and open the next claim to decide").wait_for()
+            page.screenshot(path=str(shots / "keyboard-help.png"))
+            page.keyboard.press("Escape")
+            page.goto(f"{server.url}/inbox")
+            page.get_by_text("claims match.").wait_for()
+            page.locator("[data-testid=stDataFrame] canvas").first.wait_for()  # the table has drawn
+            wait_idle(page)
+            page.screenshot(path=str(shots / "inbox.png"), full_page=True)
+            page.goto(f"{server.url}/dashboard")
+            page.get_by_text("Oldest undecided flagged claims").wait_for()
+            page.locator("[data-testid=stMetricValue]").first.wait_for()
+            wait_idle(page)
+            page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     finally:
         server.stop()
 

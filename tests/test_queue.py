@@ -74,6 +74,15 @@ def test_next_to_decide_is_flagged_first_skips_done_and_ends_with_none():
     assert next_to_decide(build_queue(make_run(), done, 0.5), "ok") is None
 
 
+def test_deciding_a_claim_after_skipping_one_moves_on_instead_of_back_to_the_skipped_one():
+    rows = build_queue(make_run(), {}, 0.5)
+    assert [r.claim_id for r in sort_queue(rows)] == ["fail", "ref", "ung", "ok"]
+    skipped_fail_decided_ref = {"ref": Review(run_id="r", claim_id="ref", status=ReviewStatus.DONE, rating="False")}
+    rows = build_queue(make_run(), skipped_fail_decided_ref, 0.5)
+    assert next_to_decide(rows, "ref") == "ung"
+    assert next_to_decide(rows, "ok") == "fail"  # past the end: back to the first one left
+
+
 def test_inbox_across_runs_filters_searches_counts_and_ages():
     first, second = make_run(), make_run()
     second.run_id, second.created_at, second.article.title = "r2", "2026-01-02T09:00:00+00:00", "Other"
