@@ -96,10 +96,14 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
+IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === "notRunning"
+             && !document.querySelector('[data-testid="stStatusWidget"]')"""
+
+
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script, including a rerun requested but not yet started."""
     page.wait_for_timeout(500)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    page.wait_for_function(IDLE, timeout=120_000)
 
 
 def check_demo_article(page, server: StreamlitServer) -> None:
