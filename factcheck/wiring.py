@@ -25,6 +25,7 @@ from vectorstore.chroma_store import build_store
 from vectorstore.embeddings import build_minilm
 from vectorstore.factcheck_store import build_factcheck_store
 from vectorstore.keyword_index import TantivyKeywordIndex, index_folder
+from vectorstore.vector_cache import DiskCachedEmbedder
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -155,7 +156,10 @@ class Engine:
     def judge(self) -> StanceJudge:
         """Stances from the model, or from the offline cue model."""
         if self.llm is None:
-            return OfflineStanceJudge(self.embedder)
+            sentences = self.embedder
+            if self.settings.run.cache:  # passage sentences recur across checks: a new process reads them back
+                sentences = DiskCachedEmbedder(self.embedder, self.settings.cache_dir / "vectors.sqlite")
+            return OfflineStanceJudge(sentences)
         return LLMStanceJudge(self.llm)
 
     @property

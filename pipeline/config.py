@@ -312,7 +312,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        """Directory of the LLM and embedding caches."""
+        """Directory of the model reply cache and the offline judge's sentence-vector cache."""
         return self.data_dir / "cache"
 
     def preset_names(self) -> list[str]:

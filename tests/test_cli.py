@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,21 @@ def test_check_seed_article_json(demo_data):
                         ("claimreview", "[]")):
         out = run_cli("export", doc["run_id"], "--format", fmt, data_dir=demo_data)
         assert out.returncode == 0 and marker in out.stdout, (fmt, out.stderr)
+
+
+def test_a_check_in_a_new_process_reads_the_sentence_vectors_earlier_processes_stored(demo_data):
+    def stored() -> int:
+        with sqlite3.connect(demo_data / "cache" / "vectors.sqlite") as conn:
+            return conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+
+    after_demo = stored()
+    assert after_demo > 100  # the `demo` command's check kept its passages' sentences for every later process
+    first = json.loads(run_cli("check", str(SEED_ARTICLE), "--json", data_dir=demo_data).stdout)
+    after_first = stored()
+    second = json.loads(run_cli("check", str(SEED_ARTICLE), "--json", data_dir=demo_data).stdout)
+    assert after_first > after_demo and stored() == after_first  # keys are stable across processes
+    judged = [[(e["chunk_id"], e["stance"], e["quote"]) for e in c["evidence"]] for c in first["claims"]]
+    assert judged == [[(e["chunk_id"], e["stance"], e["quote"]) for e in c["evidence"]] for c in second["claims"]]
 
 
 def test_check_from_stdin(demo_data):
