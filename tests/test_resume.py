@@ -59,7 +59,13 @@ def test_interrupted_run_resumes_from_the_cache(tmp_path, demo_store_dir, stop_s
 
     with StubOpenAI(slow) as stub:
         proc = start_check(data, stub.base_url)
-        seen = wait_for_line(proc, "checking claims: 3/5")  # printed once the third reply is cached
+        try:
+            seen = wait_for_line(proc, "checking claims: 3/5")  # printed once the third reply is cached
+        except AssertionError as exc:  # say what the model was asked, for a failure seen once in a loaded run
+            asked = ["extract" if "extract check-worthy" in system_text(r) else f"stance ({len(r['messages'])} msgs)"
+                     for r in stub.requests]
+            exc.add_note(f"the stub model received {len(asked)} requests: {asked}")
+            raise
         proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=60)
         err = seen + err
