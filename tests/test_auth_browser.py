@@ -17,6 +17,7 @@ from pipeline.run import check_article
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from streamlit_page import explained_failure, wait_idle  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -87,33 +88,36 @@ def test_sign_in_as_reviewer_then_editor_in_a_real_browser(tmp_path, demo_store_
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.set_default_timeout(60_000)
-                page.goto(f"{app}/library")  # nothing is shown before signing in
-                expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-                expect(page.get_by_text("In the library")).to_have_count(0)
+                with explained_failure(page, tmp_path):
+                    page.goto(f"{app}/library")  # nothing is shown before signing in
+                    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+                    expect(page.get_by_text("In the library")).to_have_count(0)
 
-                sign_in(page, app, "rita")
-                expect(page.get_by_text("Signed in as rita@example.org · reviewer")).to_be_visible()
-                page.goto(f"{app}/library")
-                expect(page.get_by_text("Adding and removing reference articles is for editors")).to_be_visible()
-                expect(page.get_by_text("Remove an article")).to_have_count(0)
-                page.goto(f"{app}/reports")
-                expect(page.get_by_text("Publishing reports is for editors")).to_be_visible()
-                expect(page.get_by_role("button", name="Markdown")).to_have_count(0)
-                sign_out(page, app)
-                page.goto(f"{app}/reports")  # the session really ended: the page is closed again
-                expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-                expect(page.get_by_text("Publishing reports is for editors")).to_have_count(0)
+                    sign_in(page, app, "rita")
+                    expect(page.get_by_text("Signed in as rita@example.org · reviewer")).to_be_visible()
+                    page.goto(f"{app}/library")
+                    expect(page.get_by_text("Adding and removing reference articles is for editors")).to_be_visible()
+                    expect(page.get_by_text("Remove an article")).to_have_count(0)
+                    page.goto(f"{app}/reports")
+                    expect(page.get_by_text("Publishing reports is for editors")).to_be_visible()
+                    expect(page.get_by_role("button", name="Markdown")).to_have_count(0)
+                    sign_out(page, app)
+                    page.goto(f"{app}/reports")  # the session really ended: the page is closed again
+                    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+                    expect(page.get_by_text("Publishing reports is for editors")).to_have_count(0)
 
-                sign_in(page, app, "ed")
-                expect(page.get_by_text("Signed in as ed@example.org · editor")).to_be_visible()
-                page.goto(f"{app}/reports")
-                expect(page.get_by_role("button", name="Markdown")).to_be_visible()
-                page.goto(f"{app}/library")
-                page.get_by_text("Remove an article").click()
-                page.get_by_text("Yes, remove it from the library").click()
-                page.get_by_role("button", name="Remove", exact=True).click()
-                expect(page.get_by_text("Removed ")).to_be_visible()
-                sign_out(page, app)
+                    sign_in(page, app, "ed")
+                    expect(page.get_by_text("Signed in as ed@example.org · editor")).to_be_visible()
+                    page.goto(f"{app}/reports")
+                    expect(page.get_by_role("button", name="Markdown")).to_be_visible()
+                    page.goto(f"{app}/library")
+                    wait_idle(page)  # a tick made while the page still runs can be lost (the Remove button stays off)
+                    page.get_by_text("Remove an article").click()
+                    page.get_by_text("Yes, remove it from the library").click()
+                    wait_idle(page)
+                    page.get_by_role("button", name="Remove", exact=True).click()
+                    expect(page.get_by_text("Removed ")).to_be_visible()
+                    sign_out(page, app)
                 browser.close()
         finally:
             proc.terminate()

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from conftest import ROOT, free_port
 from llm_fixtures import demo_responder
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
+from streamlit_page import explained_failure, wait_idle
 from stub_openai import StubOpenAI
 
 from bench.serving import wait_until_serving
@@ -64,23 +64,6 @@ def browser():
         chromium.close()
 
 
-@contextmanager
-def explained_failure(page, tmp_path: Path):
-    """On a failure, keep a screenshot and add the page's address, text and the server log's tail to the report."""
-    try:
-        yield
-    except Exception as exc:
-        try:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            text = page.locator("body").inner_text(timeout=5_000)
-            exc.add_note(f"page: {page.url}\n--- page text (tail) ---\n{text[-3000:]}")
-        except Exception as inner:  # the page itself may be what broke
-            exc.add_note(f"page: unavailable ({inner})")
-        logs = "".join(log.read_text(errors="replace") for log in sorted(tmp_path.glob("streamlit*.log")))
-        exc.add_note(f"--- streamlit log (tail) ---\n{logs[-3000:]}")
-        raise
-
-
 def choose(page, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox by its label, opening it again if a late rerun closed it."""
     wanted = page.get_by_role("option", name=option, exact=True)
@@ -96,21 +79,12 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === "notRunning"
-             && !document.querySelector('[data-testid="stStatusWidget"]')"""
-
-
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished running the script, including a rerun requested but not yet started."""
-    page.wait_for_timeout(500)
-    page.wait_for_function(IDLE, timeout=120_000)
-
-
 def check_demo_article(page, server: StreamlitServer) -> None:
     """Check the demo article from the Check page and wait for its review queue."""
     page.goto(f"{server.url}/check")
+    wait_idle(page)
     page.get_by_role("button", name="Use the demo article").click()
-    page.wait_for_timeout(1000)
+    wait_idle(page)
     page.get_by_role("button", name="Check article", exact=True).click()
     page.wait_for_url("**/?run=*", timeout=180_000)
     wait_idle(page)
@@ -192,6 +166,7 @@ def test_reviewer_loop_in_a_real_browser(tmp_path, browser):
         page.set_default_timeout(120_000)
         with explained_failure(page, tmp_path):
             page.goto(f"{server.url}/library")
+            wait_idle(page)
             page.get_by_role("tab", name="Demo corpus").click()
             page.get_by_role("button", name="Load the demo corpus").click()
             page.get_by_text("Added 11 article(s)").wait_for()
