@@ -79,13 +79,18 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-def check_demo_article(page, server: StreamlitServer) -> None:
-    """Check the demo article from the Check page and wait for its review queue."""
+def start_demo_check(page, server: StreamlitServer) -> None:
+    """Put the demo article on the Check page and press Check article."""
     page.goto(f"{server.url}/check")
     wait_idle(page)
     page.get_by_role("button", name="Use the demo article").click()
     wait_idle(page)
     page.get_by_role("button", name="Check article", exact=True).click()
+
+
+def check_demo_article(page, server: StreamlitServer) -> None:
+    """Check the demo article from the Check page and wait for its review queue."""
+    start_demo_check(page, server)
     page.wait_for_url("**/?run=*", timeout=180_000)
     wait_idle(page)
 
@@ -275,10 +280,7 @@ def test_cancel_keeps_finished_claims_and_a_rerun_resumes(tmp_path, browser, dem
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(120_000)
-            page.goto(f"{server.url}/check")
-            page.get_by_role("button", name="Use the demo article").click()
-            page.wait_for_timeout(1000)
-            page.get_by_role("button", name="Check article", exact=True).click()
+            start_demo_check(page, server)
             expect(page.get_by_text("Checking claims: 2 of 5")).to_be_visible(timeout=120_000)
             expect(page.get_by_text("tokens/s")).to_be_visible()
             page.get_by_role("button", name="Cancel", exact=True).click()
