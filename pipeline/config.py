@@ -165,6 +165,8 @@ class FactCheckSettings(Section):
     flag_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     candidates: int = Field(default=50, ge=1)
     dense_weight: float = Field(default=0.8, ge=0.0, le=1.0)
+    # The dense score mixes the query's cosine with the claim reviewed and with the fact-check's headline.
+    headline_weight: float = Field(default=0.2, ge=0.0, le=1.0)
     match_claims: bool = True
     # With a model configured: ask it whether each match reviewed the same claim (one call per claim); confirmed
     # matches move first and a rejected match is not flagged. Off by default: a small model is not reliable here.

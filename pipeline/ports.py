@@ -144,8 +144,11 @@ class ArticleCatalog(Protocol):
 class FactCheckStore(Protocol):
     """Published fact-checks with their vectors, in their own collection (never mixed with evidence passages)."""
 
-    def add(self, factchecks: list[FactCheck], vectors: np.ndarray) -> None:
-        """Store fact-checks (upsert by id)."""
+    def add(self, factchecks: list[FactCheck], vectors: np.ndarray, headline_vectors: np.ndarray) -> None:
+        """Store fact-checks with their claim and headline vectors (upsert by id)."""
+
+    def outdated(self, limit: int) -> list[FactCheck]:
+        """Up to `limit` fact-checks stored without a headline vector of their own (written by an older version)."""
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of these fact-check ids are already stored."""
@@ -153,8 +156,9 @@ class FactCheckStore(Protocol):
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[FactCheck, float]]:
         """Nearest fact-checks by cosine similarity (higher is closer)."""
 
-    def with_vectors(self, ids: list[str]) -> dict[str, tuple[FactCheck, np.ndarray]]:
-        """Stored fact-checks and their vectors by id (ids not stored are left out)."""
+    def with_vectors(self, ids: list[str]) -> dict[str, tuple[FactCheck, np.ndarray, np.ndarray | None]]:
+        """Stored fact-checks with their claim and headline vectors by id (ids not stored are left out; the
+        headline vector is None on a row an older version wrote)."""
 
     def page(self, offset: int, limit: int) -> list[FactCheck]:
         """A page of stored fact-checks, in storage order."""

@@ -69,7 +69,7 @@ def test_the_bench_ranks_confirmed_matches_first_and_counts_the_answers(tmp_path
     candidates = Candidates(found=checks, cosines={"1": 0.9, "2": 0.8, "3": 0.7}, bm25={})
     with StubOpenAI(confirming_responder) as stub:
         engine = stub_engine(tmp_path, embedder, demo_store_dir, stub.base_url)
-        table, usage = confirmation_table(engine, [candidates], [(RIGHT, {"2"})], 1.0, clean=False)
+        table, usage = confirmation_table(engine, [candidates], [(RIGHT, {"2"})], (1.0, 0.0), clean=False)
     before, after = table.rows
     assert before["MAP@5"] == 0.5 and after["MAP@5"] == 1.0 and usage.llm_calls == 1
     assert (after["confirmed"], after["rejected"], after["not answered"]) == (1, 2, 0)

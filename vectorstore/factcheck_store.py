@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
 import numpy as np
@@ -11,6 +12,18 @@ from pipeline.factcheck_types import FactCheck
 from vectorstore.chroma_store import ChromaStore
 
 _PAGE = 2000
+# Rows written since the claim and the headline were embedded apart; older rows hold one vector of both texts.
+VECTORS_VERSION = 2
+
+
+def encode_vector(vector: np.ndarray) -> str:
+    """A vector as metadata text (float32 bytes, base64): Chroma keeps one embedding per row."""
+    return base64.b64encode(np.asarray(vector, dtype=np.float32).tobytes()).decode("ascii")
+
+
+def decode_vector(text: object) -> np.ndarray | None:
+    """The vector `encode_vector` wrote, or None when the row has none."""
+    return np.frombuffer(base64.b64decode(text), dtype=np.float32).copy() if isinstance(text, str) else None
 
 
 def from_metadata(meta: dict | None) -> FactCheck | None:
@@ -27,8 +40,9 @@ class ChromaFactCheckStore:
         self.collection = chroma.collection
         self.max_batch = chroma.max_batch
 
-    def add(self, factchecks: list[FactCheck], vectors: np.ndarray) -> None:
-        """Upsert fact-checks in batches of the server's maximum size."""
+    def add(self, factchecks: list[FactCheck], vectors: np.ndarray, headline_vectors: np.ndarray) -> None:
+        """Upsert fact-checks in batches of the server's maximum size: the claim's vector is the row's embedding,
+        the headline's rides in its metadata."""
         vectors = np.asarray(vectors, dtype=np.float32)
         now = time.time()
         for start in range(0, len(factchecks), self.max_batch):
@@ -36,7 +50,14 @@ class ChromaFactCheckStore:
             self.collection.upsert(
                 ids=[f.id for f in part], documents=[f.index_text() for f in part],
                 embeddings=vectors[start:start + len(part)],
-                metadatas=[{"factcheck": f.model_dump_json(), "url": f.url, "added_at": now} for f in part])
+                metadatas=[{"factcheck": f.model_dump_json(), "url": f.url, "added_at": now,
+                            "headline_vector": encode_vector(headline), "vectors": VECTORS_VERSION}
+                           for f, headline in zip(part, headline_vectors[start:start + len(part)])])
+
+    def outdated(self, limit: int) -> list[FactCheck]:
+        """Up to `limit` fact-checks stored before claim and headline had vectors of their own."""
+        rows = self.collection.get(where={"vectors": {"$ne": VECTORS_VERSION}}, limit=limit, include=["metadatas"])
+        return [fc for meta in rows["metadatas"] if (fc := from_metadata(meta)) is not None]
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of these ids are stored."""
@@ -55,15 +76,15 @@ class ChromaFactCheckStore:
         rows = zip(result["metadatas"][0], result["distances"][0])
         return [(fc, 1.0 - float(d)) for meta, d in rows if (fc := from_metadata(meta)) is not None]
 
-    def with_vectors(self, ids: list[str]) -> dict[str, tuple[FactCheck, np.ndarray]]:
-        """Stored fact-checks and vectors by id."""
-        found: dict[str, tuple[FactCheck, np.ndarray]] = {}
+    def with_vectors(self, ids: list[str]) -> dict[str, tuple[FactCheck, np.ndarray, np.ndarray | None]]:
+        """Stored fact-checks with their claim and headline vectors by id."""
+        found: dict[str, tuple[FactCheck, np.ndarray, np.ndarray | None]] = {}
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), _PAGE):
             page = self.collection.get(ids=unique[start:start + _PAGE], include=["metadatas", "embeddings"])
             for fid, meta, vector in zip(page["ids"], page["metadatas"], page["embeddings"]):
                 if (fc := from_metadata(meta)) is not None:
-                    found[fid] = (fc, np.asarray(vector, dtype=np.float32))
+                    found[fid] = (fc, np.asarray(vector, dtype=np.float32), decode_vector(meta.get("headline_vector")))
         return found
 
     def page(self, offset: int, limit: int) -> list[FactCheck]:
