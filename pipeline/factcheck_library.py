@@ -198,11 +198,10 @@ class FactCheckLibrary:
     def candidates(self, query: str, vector: np.ndarray, n: int) -> Candidates:
         """The n best by claim cosine and the n best by BM25, each with all three scores."""
         tokens = tokenize(query)
-        ids = [f.id for f, _ in self.store.dense_search(vector, n)]
         keyword = self.keywords.search(tokens, n)
-        ids += [fid for fid, _ in keyword if fid not in ids]
+        ids = dict.fromkeys([f.id for f, _ in self.store.dense_search(vector, n)] + [fid for fid, _ in keyword])
         found, cosines, headline_cosines = {}, {}, {}
-        for fid, (factcheck, stored, headline) in self.store.with_vectors(ids).items():
+        for fid, (factcheck, stored, headline) in self.store.with_vectors(list(ids)).items():
             found[fid], cosines[fid] = factcheck, float(np.dot(vector, stored))
             if headline is not None:
                 headline_cosines[fid] = float(np.dot(vector, headline))
