@@ -113,6 +113,14 @@ def press(page, key: str) -> None:
     wait_idle(page)
 
 
+def press_to_move(page, key: str, claim_id: str, arrive: bool = False) -> None:
+    """Press a key that changes the claim shown, wait until the page leaves claim_id (or arrives at it), then for
+    the run that draws it to end."""
+    page.keyboard.press(key)
+    page.wait_for_function(f"() => {'' if arrive else '!'}location.href.includes('{claim_id}')")
+    wait_idle(page)
+
+
 def rated_false(page) -> None:
     """The rating picker shows "False" (a fragment rerun can leave the previous picker in the page for a moment).
 
@@ -134,31 +142,21 @@ def decide_with_the_keyboard(page, claim_id: str, explanation: str) -> None:
     expect(page.get_by_text("Saved.").first).to_be_visible()
     rated_false(page)
     assert claim_in_url(page) == claim_id
-    page.keyboard.press("d")
-    page.wait_for_function(f"() => !location.href.includes('{claim_id}')")
-    wait_idle(page)
+    press_to_move(page, "d", claim_id)
 
 
 def walk_on_with_the_keyboard(page, run: dict, data_dir: Path) -> None:
     """J and K move through the claims; skipping one, 5 then D decides and moves on past it, not back to it."""
     skipped = claim_in_url(page)
-    page.keyboard.press("j")
-    page.wait_for_function(f"() => !location.href.includes('{skipped}')")
-    wait_idle(page)
-    page.keyboard.press("k")
-    page.wait_for_function(f"() => location.href.includes('{skipped}')")
-    wait_idle(page)
-    page.keyboard.press("j")
-    page.wait_for_function(f"() => !location.href.includes('{skipped}')")
-    wait_idle(page)
+    press_to_move(page, "j", skipped)
+    press_to_move(page, "k", skipped, arrive=True)
+    press_to_move(page, "j", skipped)
     here = claim_in_url(page)
     expected = next_to_decide_now(run, data_dir, here)
     assert expected not in (None, skipped), "the walk needs an undecided claim after the one it decides"
     press(page, "5")
     rated_false(page)
-    page.keyboard.press("d")
-    page.wait_for_function(f"() => location.href.includes('{expected}')")
-    wait_idle(page)
+    press_to_move(page, "d", expected, arrive=True)
 
 
 @pytest.mark.slow(65)
