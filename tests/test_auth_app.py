@@ -157,3 +157,8 @@ def test_xsrf_protection_stays_on_and_the_app_binds_to_loopback():
     server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
     assert server["enableXsrfProtection"] is True and server["address"] == "127.0.0.1"
     assert server["maxUploadSize"] >= 20
+
+
+def test_the_served_app_neither_watches_its_source_nor_forces_a_full_collection_after_each_run():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none" and config["runner"]["postScriptGC"] is False
