@@ -105,7 +105,7 @@ def test_the_embedding_ceiling_reports_the_same_passages_against_the_machines_ge
 
     # all-MiniLM-L6-v2: 6 layers of Q, K, V, output (384 x 384) and feed-forward (384 x 1536, 1536 x 384) products
     assert DENSE_FLOP_PER_TOKEN == 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)
-    [row] = ceiling(8, 1, target=150.0, gemm_seconds=0.2).rows  # checks the table, not the speed
+    [row] = ceiling(8, 1, target=150.0, gemm_seconds=0.5).rows  # checks the table, not the speed
     assert row["embedding chunks/s"] > 0 and 0 < row["share of GEMM speed"] < 1.5
     profile = op_profile(4).rows
     assert profile[0]["operator"] == "MatMul" and sum(r["share of kernel time"] for r in profile) <= 1.001
