@@ -1,10 +1,15 @@
-"""Waiting for a Streamlit server to answer, shared by `bench.ui_timing` and the browser tests."""
+"""A Streamlit server and the browser that drives it, shared by `bench.ui_timing` and the browser tests."""
 
 from __future__ import annotations
 
 import time
 import urllib.request
 from pathlib import Path
+
+# Debian's chromium, headless (never `playwright install`), without the background traffic it makes by default.
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def wait_until_serving(url: str, log: Path | None = None, seconds: float = 60) -> None:

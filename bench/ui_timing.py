@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.datasets import SEED_ARTICLE
-from bench.serving import wait_until_serving
+from bench.serving import ARGS, CHROMIUM, wait_until_serving
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.demo import DEMO_CORPUS
@@ -30,10 +30,6 @@ from pipeline.reviews import ReviewStore
 from pipeline.run import check_article
 from pipeline.runs import RunStore
 from pipeline.types import content_id, updated
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def prepare(data_dir: Path) -> list[str]:

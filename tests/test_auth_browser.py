@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, free_port
 
-from bench.serving import wait_until_serving
+from bench.serving import ARGS, CHROMIUM, wait_until_serving
 from factcheck.wiring import Engine
 from pipeline.config import load_settings
 from pipeline.loaders import load_text
@@ -19,9 +19,6 @@ oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from streamlit_page import explained_failure, wait_idle  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 expect.set_options(timeout=60_000)
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (./run.sh test installs it)")
 KEY, CLIENT_SECRET, COOKIE_SECRET = "sk-test-SECRET-abcdef1234567890", "client-secret-4f1d9a", "cookie-secret-77e2c1"

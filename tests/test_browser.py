@@ -16,14 +16,11 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit_page import explained_failure, wait_idle
 from stub_openai import StubOpenAI
 
-from bench.serving import wait_until_serving
+from bench.serving import ARGS, CHROMIUM, wait_until_serving
 from pipeline.queue import build_queue, next_to_decide
 from pipeline.reviews import ReviewStore
 from pipeline.types import RunResult
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="needs Debian chromium (./run.sh test installs it)")
 expect.set_options(timeout=60_000)  # widgets render late on a loaded machine; 5 s (the default) is not enough
