@@ -95,7 +95,7 @@ def all_candidates(library: FactCheckLibrary, queries: list[str]) -> list[Candid
 
 def ranked_ids(candidates: Candidates, weights: Weights) -> list[str]:
     """The vclaim ids of the five best fact-checks at these weights."""
-    return [f.url.removeprefix(URL_PREFIX) for f, _ in fuse(candidates, *weights)[:5]]
+    return [vclaim(f.url) for f, _ in fuse(candidates, *weights)[:5]]
 
 
 def vclaim(url: str) -> str:
