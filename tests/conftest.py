@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_runner import cli_environ, invoke
 
 from bench.datasets import shared_dir
 from factcheck.wiring import CHAT_MODELS, Engine
@@ -58,6 +59,14 @@ def embedder():
     """The real offline embedder, loaded once per worker; its vectors are remembered across tests, as a
     long-running app process remembers them (the demo corpus's sentences are otherwise re-embedded per test)."""
     return CachedEmbedder(build_minilm(load_settings(environ={})), size=200_000)
+
+
+@pytest.fixture
+def run_cli(embedder):
+    """run_cli(*args, data_dir=, stdin=, **env): one CLI command in this process, with the session's embedder."""
+    def run(*args, data_dir, stdin=None, **env):
+        return invoke(list(args), cli_environ(data_dir, **env), stdin, embedder)
+    return run
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Killing an ingest midway leaves only whole articles in the store; re-running completes it, in every index."""
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -9,6 +8,7 @@ import time
 from collections import Counter
 
 import pytest
+from cli_runner import cli_environ
 from conftest import ROOT
 
 from factcheck.wiring import Engine
@@ -38,14 +38,14 @@ def stored_rows(chroma_file):
 
 
 @pytest.mark.slow(13)
-def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
+def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder, run_cli):
     folder, data = tmp_path / "articles", tmp_path / "data"
     write_articles(folder, ARTICLES)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
     # small writes (of whole articles) so the kill lands after the first write and before the last
-    env.update(FACTCHECK_DATA_DIR=str(data), FACTCHECK_INGEST__WRITE_BATCH_CHUNKS="16")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    small_writes = {"FACTCHECK_INGEST__WRITE_BATCH_CHUNKS": "16"}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=ROOT,
+                            env=cli_environ(data, **small_writes), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while stored_rows(data / "chroma" / "chroma.sqlite3") == 0 and time.time() < deadline:
         time.sleep(0.05)
@@ -61,8 +61,7 @@ def test_killed_ingest_leaves_no_half_stored_article(tmp_path, embedder):
     totals = {m["article_id"]: m["n_chunks"] for m in metadata}
     assert all(per_article[a] == totals[a] for a in per_article)
 
-    finished = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
+    finished = run_cli("ingest", str(folder), data_dir=data, **small_writes)  # the editor runs it again
     assert finished.returncode == 0, finished.stderr
     assert f"skipped {len(per_article)} already stored article(s)" in finished.stdout
     store = Engine(settings, overrides={"embedder": embedder}).store

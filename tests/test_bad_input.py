@@ -1,20 +1,17 @@
-"""Bad input from users, through the CLI as they run it: one clear sentence, non-zero exit, nothing stored."""
+"""Bad input from users, through the CLI as they run it (in this process, see cli_runner.py): one clear
+sentence, non-zero exit, nothing stored."""
 
+import functools
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
 from pdf_maker import make_pdf
 
 
-def cli(*args, data_dir, stdin=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-    env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__PROVIDER="offline")
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, input=stdin, timeout=600)
+@pytest.fixture
+def cli(run_cli):
+    """One command on the offline engine, in this process."""
+    return functools.partial(run_cli, FACTCHECK_LLM__PROVIDER="offline")
 
 
 def assert_one_clear_line(result, *phrases):
@@ -26,7 +23,7 @@ def assert_one_clear_line(result, *phrases):
         assert phrase in result.stderr
 
 
-def test_50_mb_file_is_refused_naming_the_limit(tmp_path):
+def test_50_mb_file_is_refused_naming_the_limit(tmp_path, cli):
     big = tmp_path / "huge.txt"
     with open(big, "wb") as handle:
         handle.write(b"Iran sent drones to Russia in 2022. " * (50 * 1024 * 1024 // 36 + 1))
@@ -36,7 +33,7 @@ def test_50_mb_file_is_refused_naming_the_limit(tmp_path):
     assert not (tmp_path / "d" / "runs").exists()
 
 
-def test_each_bad_file_gets_its_own_reason(tmp_path):
+def test_each_bad_file_gets_its_own_reason(tmp_path, cli):
     cases = {
         "empty.txt": b"",
         "binary.txt": bytes(range(256)) * 40,
@@ -53,7 +50,7 @@ def test_each_bad_file_gets_its_own_reason(tmp_path):
 
 
 @pytest.mark.slow(8)
-def test_invalid_utf8_and_latin1_are_read(tmp_path):
+def test_invalid_utf8_and_latin1_are_read(tmp_path, cli):
     latin1 = tmp_path / "latin1.txt"
     sentence = "The café in Zürich said Iran sent 400 drones to Russia in 2022, officials said."
     latin1.write_bytes(sentence.encode("latin-1"))
@@ -67,7 +64,7 @@ def test_invalid_utf8_and_latin1_are_read(tmp_path):
     assert "café in Zürich" in texts[0] and "400 drones" in texts[1]
 
 
-def test_another_language_works_and_says_the_engine_is_english_only(tmp_path):
+def test_another_language_works_and_says_the_engine_is_english_only(tmp_path, cli):
     article = ("Иран поставил России сотни беспилотников Shahed-136 летом 2022 года, заявили официальные лица США. "
                "Совет Безопасности ООН принял резолюцию 2231 20 июля 2015 года. "
                "Махса Амини умерла 16 сентября 2022 года в возрасте 22 лет, сообщили источники в Тегеране. ") * 2

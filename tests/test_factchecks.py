@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_cli import run_cli
 
 from bench.claim_matching_suite import average_precision_at_5, read_tsv
 from pipeline.factcheck_import import ImportReport, read_factchecks
@@ -133,7 +132,7 @@ def fixture_server():
 
 
 @pytest.mark.slow(14)
-def test_cli_import_search_list_remove(tmp_path, fixture_server):
+def test_cli_import_search_list_remove(tmp_path, fixture_server, run_cli):
     data = tmp_path / "data"
     local = sorted(str(p) for p in FIXTURES.iterdir() if p.name != "feed.json")
     refused = run_cli("factchecks", "import", f"{fixture_server}/feed.json", "--json", data_dir=data)
@@ -165,7 +164,7 @@ def test_cli_import_search_list_remove(tmp_path, fixture_server):
     assert len(ids) == 10 and wind_id not in ids and "10 fact-checks stored" in listed.stderr
 
 
-def test_cli_bad_source_is_one_sentence(tmp_path):
+def test_cli_bad_source_is_one_sentence(tmp_path, run_cli):
     result = run_cli("factchecks", "import", str(tmp_path / "missing.json"), data_dir=tmp_path / "data")
     assert result.returncode == 1
     assert "is not a file or an http(s) URL" in result.stderr and "Traceback" not in result.stderr

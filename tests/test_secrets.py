@@ -1,9 +1,7 @@
-"""API keys never appear in output, run files, caches, reviews, reports, backups or error messages."""
+"""API keys never appear in output, run files, caches, reviews, reports, backups or error messages (the CLI in
+this process, its output caught as a child's would be: cli_runner.py)."""
 
-import os
 import stat
-import subprocess
-import sys
 
 import pytest
 from conftest import ROOT
@@ -13,16 +11,12 @@ from stub_openai import StubOpenAI
 KEY = "sk-test-SECRET-abcdef1234567890"
 
 
-def cli(*args, data_dir, base_url):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-    env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__BASE_URL=base_url, FACTCHECK_LLM__API_KEY=KEY,
-               FACTCHECK_LLM__MAX_RETRIES="0")
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
-
-
 @pytest.mark.slow(20)
-def test_key_is_used_but_never_written_or_shown(tmp_path):
+def test_key_is_used_but_never_written_or_shown(tmp_path, run_cli):
+    def cli(*args, data_dir, base_url):
+        return run_cli(*args, data_dir=data_dir, FACTCHECK_LLM__BASE_URL=base_url, FACTCHECK_LLM__API_KEY=KEY,
+                       FACTCHECK_LLM__MAX_RETRIES="0")
+
     data = tmp_path / "data"
     outputs = []
     with StubOpenAI(demo_responder) as stub:
