@@ -49,7 +49,6 @@ def test_each_bad_file_gets_its_own_reason(tmp_path, cli):
         assert name in result.stderr, (name, result.stderr)
 
 
-@pytest.mark.slow(8)
 def test_invalid_utf8_and_latin1_are_read(tmp_path, cli):
     latin1 = tmp_path / "latin1.txt"
     sentence = "The café in Zürich said Iran sent 400 drones to Russia in 2022, officials said."

@@ -65,16 +65,17 @@ def test_check_seed_article_json(demo_data, run_cli):
         assert out.returncode == 0 and marker in out.stdout, (fmt, out.stderr)
 
 
-def test_a_check_in_a_new_process_reads_the_sentence_vectors_earlier_processes_stored(demo_data):
+@pytest.mark.slow(14)
+def test_a_check_in_a_new_process_reads_the_sentence_vectors_earlier_processes_stored(demo_data, run_cli):
     def stored() -> int:
         with sqlite3.connect(demo_data / "cache" / "vectors.sqlite") as conn:
             return conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
 
     after_demo = stored()
     assert after_demo > 100  # the `demo` command's check kept its passages' sentences for every later process
-    first = json.loads(run_process("check", str(SEED_ARTICLE), "--json", data_dir=demo_data).stdout)
+    first = json.loads(run_cli("check", str(SEED_ARTICLE), "--json", data_dir=demo_data).stdout)  # this process
     after_first = stored()
-    second = json.loads(run_process("check", str(SEED_ARTICLE), "--json", data_dir=demo_data).stdout)
+    second = json.loads(run_process("check", str(SEED_ARTICLE), "--json", data_dir=demo_data).stdout)  # a new one
     assert after_first > after_demo and stored() == after_first  # keys are stable across processes
     judged = [[(e["chunk_id"], e["stance"], e["quote"]) for e in c["evidence"]] for c in first["claims"]]
     assert judged == [[(e["chunk_id"], e["stance"], e["quote"]) for e in c["evidence"]] for c in second["claims"]]
@@ -128,7 +129,6 @@ def test_ingest_reports_bad_files_and_exit_code(tmp_path, run_cli):
     assert "Added 1 article(s)" in result.stdout and "bad.txt" in result.stderr and "binary" in result.stderr
 
 
-@pytest.mark.slow(11)
 def test_ingest_skips_a_file_that_repeats_another_and_says_so(tmp_path, run_cli):
     """Issue 10's reproduction: two files that clean to the same text used to end in DuplicateIDError, exit 1."""
     folder = tmp_path / "archive"
@@ -149,7 +149,6 @@ def test_ingest_skips_a_file_that_repeats_another_and_says_so(tmp_path, run_cli)
     assert "Other check" in run_cli("articles", "--search", "other", data_dir=tmp_path / "data").stdout
 
 
-@pytest.mark.slow(14)
 def test_doctor_and_reindex_commands(tmp_path, run_cli):
     folder, data = tmp_path / "refs", tmp_path / "data"
     folder.mkdir()

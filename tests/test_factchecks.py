@@ -131,7 +131,6 @@ def fixture_server():
     server.shutdown()
 
 
-@pytest.mark.slow(14)
 def test_cli_import_search_list_remove(tmp_path, fixture_server, run_cli):
     data = tmp_path / "data"
     local = sorted(str(p) for p in FIXTURES.iterdir() if p.name != "feed.json")

@@ -11,7 +11,7 @@ from stub_openai import StubOpenAI
 KEY = "sk-test-SECRET-abcdef1234567890"
 
 
-@pytest.mark.slow(20)
+@pytest.mark.slow(8)
 def test_key_is_used_but_never_written_or_shown(tmp_path, run_cli):
     def cli(*args, data_dir, base_url):
         return run_cli(*args, data_dir=data_dir, FACTCHECK_LLM__BASE_URL=base_url, FACTCHECK_LLM__API_KEY=KEY,
