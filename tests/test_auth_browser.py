@@ -1,12 +1,12 @@
 """Sign-in end to end: chromium, `streamlit run` and a real OpenID Connect provider (oidc-provider-mock) on loopback."""
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import cli_environ
 from conftest import ROOT, free_port
 
 from bench.serving import ARGS, CHROMIUM, wait_until_serving
@@ -30,10 +30,9 @@ ARTICLE = ("Iran supplied Shahed drones to Russia in 2022, officials said. The U
 
 def start_app(data_dir: Path, secrets: Path, port: int, log: Path) -> subprocess.Popen:
     """`streamlit run app.py` with sign-in configured, on 127.0.0.1 (the browser uses the name localhost)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-    env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__PROVIDER="offline", FACTCHECK_LLM__API_KEY=KEY,
-               FACTCHECK_AUTH__SIGN_IN="true", FACTCHECK_AUTH__REVIEWERS='["group:desk"]',
-               FACTCHECK_AUTH__EDITORS='["group:desk-editors"]')
+    env = cli_environ(data_dir, FACTCHECK_LLM__PROVIDER="offline", FACTCHECK_LLM__API_KEY=KEY,
+                      FACTCHECK_AUTH__SIGN_IN="true", FACTCHECK_AUTH__REVIEWERS='["group:desk"]',
+                      FACTCHECK_AUTH__EDITORS='["group:desk-editors"]')
     with open(log, "ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                  "--server.address", "127.0.0.1", "--server.headless", "true",

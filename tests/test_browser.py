@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runner import cli_environ
 from conftest import ROOT, free_port
 from llm_fixtures import demo_responder
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -34,8 +35,7 @@ class StreamlitServer:
         self.settings = settings or {"FACTCHECK_LLM__PROVIDER": "offline"}
 
     def start(self) -> "StreamlitServer":
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-        env.update(FACTCHECK_DATA_DIR=str(self.data_dir), **self.settings)
+        env = cli_environ(self.data_dir, **self.settings)
         with open(self.log, "ab") as log:  # the child keeps its own copy of the handle
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),

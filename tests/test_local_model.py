@@ -2,7 +2,6 @@
 
 import importlib.util
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from cli_runner import cli_environ
 from conftest import ROOT, ctrl_c_reaches_the_child
 
 from pipeline.config import load_settings
@@ -23,9 +23,8 @@ ARTICLE = ("Iran has supplied Russia with Shahed-136 drones since the summer of 
 
 def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     """The smollm2 preset, kept small: few claims and passages, so the test stays within a few minutes."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTCHECK_", "OPENAI_"))}
-    env.update(FACTCHECK_DATA_DIR=str(data_dir), FACTCHECK_LLM__PRESET="smollm2", FACTCHECK_CLAIMS__MAX_CLAIMS="2",
-               FACTCHECK_RETRIEVAL__K="2", **extra)
+    env = cli_environ(data_dir, FACTCHECK_LLM__PRESET="smollm2", FACTCHECK_CLAIMS__MAX_CLAIMS="2",
+                      FACTCHECK_RETRIEVAL__K="2", **extra)
     # The suite runs more workers than cores: llama.cpp's OpenMP threads must sleep, not spin, at their barriers.
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return env
