@@ -4,6 +4,13 @@ and failures that say what the page showed."""
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from bench.serving import CHROMIUM
+
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason="needs Debian chromium (./run.sh test installs it)")
+
 IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === "notRunning"
              && !document.querySelector('[data-testid="stStatusWidget"]')"""
 

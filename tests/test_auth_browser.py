@@ -17,10 +17,10 @@ from pipeline.run import check_article
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from streamlit_page import explained_failure, wait_idle  # noqa: E402
+from streamlit_page import explained_failure, needs_chromium, wait_idle  # noqa: E402
 
 expect.set_options(timeout=60_000)
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (./run.sh test installs it)")
+pytestmark = needs_chromium
 KEY, CLIENT_SECRET, COOKIE_SECRET = "sk-test-SECRET-abcdef1234567890", "client-secret-4f1d9a", "cookie-secret-77e2c1"
 USERS = [("rita", {"email": "rita@example.org", "groups": ["desk"]}),
          ("ed", {"email": "ed@example.org", "groups": ["desk", "desk-editors"]})]

@@ -14,7 +14,7 @@ from conftest import ROOT, free_port
 from llm_fixtures import demo_responder
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
-from streamlit_page import explained_failure, wait_idle
+from streamlit_page import explained_failure, needs_chromium, wait_idle
 from stub_openai import StubOpenAI
 
 from bench.serving import ARGS, CHROMIUM, wait_until_serving
@@ -22,8 +22,7 @@ from pipeline.queue import build_queue, next_to_decide
 from pipeline.reviews import ReviewStore
 from pipeline.types import RunResult
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="needs Debian chromium (./run.sh test installs it)")
+pytestmark = needs_chromium
 expect.set_options(timeout=60_000)  # widgets render late on a loaded machine; 5 s (the default) is not enough
 
 
