@@ -47,7 +47,8 @@ def environment(environ: dict[str, str]) -> Iterator[None]:
 
 
 def _text_stream(fd: int) -> io.TextIOWrapper:
-    """A UTF-8 text stream on a copy of fd, written through (a child's stdout in a pipe, unbuffered)."""
+    """A UTF-8 text stream on a copy of fd, written through: each write reaches the file at once, in order with
+    what C libraries write to the same fd."""
     return io.TextIOWrapper(os.fdopen(os.dup(fd), "wb"), encoding="utf-8", write_through=True)
 
 
