@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+from cli_runner import cli_environ
 from conftest import ROOT
 from test_reports import make_report
 
@@ -33,7 +34,7 @@ def saved_run(data_dir):
 def export_cli(environ, *args, tty=False):
     """Run the export command with stdout a pipe, or a pseudo-terminal like a user's shell."""
     command = [sys.executable, "-m", "pipeline", "export", "run1", *args]
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FACTCHECK_")}, **environ}
+    env = cli_environ(**environ)
     if not tty:
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     leader, follower = pty.openpty()
