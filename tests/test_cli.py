@@ -189,7 +189,6 @@ def test_the_in_process_runner_shows_what_a_new_process_would(tmp_path, run_cli,
     assert "UserWarning: a stray warning" in result.stderr and "a stray log line\n" in result.stderr
     assert "written by C\n" in result.stderr
     usage = run_cli("--no-such-option", data_dir=tmp_path)
-    child = subprocess.run([sys.executable, "-m", "pipeline", "--no-such-option"], cwd=ROOT,
-                           env=cli_environ(tmp_path), capture_output=True, text=True, timeout=600)
+    child = run_process("--no-such-option", data_dir=tmp_path)
     assert usage.returncode == child.returncode == 2 and "error: " in usage.stderr
     assert (usage.stdout, usage.stderr) == (child.stdout, child.stderr)
